@@ -1,0 +1,35 @@
+"""Reading and validating input workbooks (xlsx, csv, parquet) into :class:`InputTables`."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from fta_compare.errors import InputError, Issue
+from fta_compare.inputs.reader import read_inputs
+from fta_compare.inputs.tables import InputTables
+from fta_compare.inputs.validate import validate_tables
+
+__all__ = ["InputTables", "check_inputs", "load_inputs"]
+
+
+def check_inputs(paths: Sequence[Path | str]) -> tuple[InputTables | None, list[Issue]]:
+    """Read and validate; returns the tables (None when any error) and every issue found."""
+    read = read_inputs(paths)
+    tables, issues = validate_tables(read)
+    if tables is not None:
+        from fta_compare.scenarios.validate import validate_scenarios
+
+        more = validate_scenarios(tables)
+        issues = issues + more
+        if any(i.severity == "error" for i in more):
+            tables = None
+    return tables, issues
+
+
+def load_inputs(paths: Sequence[Path | str]) -> InputTables:
+    """Validated tables, or :class:`InputError` listing every problem found."""
+    tables, issues = check_inputs(paths)
+    if tables is None:
+        raise InputError(issues)
+    return tables

@@ -1,0 +1,612 @@
+"""Validate raw tables against the contract and normalise them into :class:`InputTables`.
+
+Checks are vectorised per column (pandas), so a 500,000-row trade sheet costs a few
+column operations, not a Python loop over rows. Every problem becomes an
+:class:`~fta_compare.errors.Issue` naming file, sheet and cell; all are collected in
+one pass. At most ``MAX_LISTED`` cells are listed per (sheet, column, rule); the rest
+are counted in one summary line.
+"""
+
+from __future__ import annotations
+
+import datetime
+import difflib
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pycountry
+
+from fta_compare.errors import Issue
+from fta_compare.inputs.hs import WILDCARD
+from fta_compare.inputs.reader import ReadResult
+from fta_compare.inputs.schema import SHEETS, ColumnSpec, SheetSpec
+from fta_compare.inputs.tables import FILE_COL, ROW_COL, SHEET_COL, InputTables
+
+MAX_LISTED = 25
+MAX_RATE = 10.0  # 1000%: anything above is a typing error in any tariff schedule
+MAX_VALUE = 1e15  # above world GDP in any currency unit; sums would lose all precision
+MAX_ELASTICITY = 1e5  # largest published estimates are ~2e4 (Broda-Weinstein sigmas)
+FIRST_YEAR, LAST_YEAR = 1947, 2100
+HS_REVISIONS = ("HS1992", "HS1996", "HS2002", "HS2007", "HS2012", "HS2017", "HS2022")
+ISO3: frozenset[str] = frozenset(c.alpha_3 for c in pycountry.countries)
+INF_WORDS = frozenset({"inf", "infinite", "infinity", "+inf"})
+
+
+class _Collector:
+    """Collect issues, capping the cells listed per (file, sheet, column, rule)."""
+
+    def __init__(self) -> None:
+        self.issues: list[Issue] = []
+        self._counts: dict[tuple[str, str, str, str], int] = {}
+
+    def cells(self, df: pd.DataFrame, mask: np.ndarray | pd.Series, column: str, rule: str,
+              severity: str = "error") -> None:
+        mask = np.asarray(mask, dtype=bool)
+        if not mask.any():
+            return
+        sub = df.loc[mask, [FILE_COL, SHEET_COL, ROW_COL, column]]
+        letters_by_sheet = df.attrs.get("letters", {})
+        for (file, sheet), grp in sub.groupby([FILE_COL, SHEET_COL], sort=False):
+            letter = letters_by_sheet.get((file, sheet), {}).get(column, column)
+            key = (str(file), str(sheet), column, rule)
+            shown = self._counts.get(key, 0)
+            take = grp.iloc[: max(0, MAX_LISTED - shown)]
+            for row, value in zip(take[ROW_COL].to_numpy(), take[column].to_numpy(),
+                                  strict=True):
+                self.issues.append(Issue(str(file), str(sheet), f"{letter}{int(row)}",
+                                         _show(value), rule, severity))  # type: ignore[arg-type]
+            rest = len(grp) - len(take)
+            self._counts[key] = shown + len(grp)
+            if rest > 0:
+                self.issues.append(Issue(str(file), str(sheet), f"{letter}", "",
+                                         f"... and {rest} more cell(s) in column '{column}': "
+                                         f"{rule}", severity))  # type: ignore[arg-type]
+
+    def add(self, issue: Issue) -> None:
+        self.issues.append(issue)
+
+
+def _show(v: object) -> str:
+    if v is None or (isinstance(v, float) and v != v):
+        return ""
+    if isinstance(v, float) and v.is_integer() and abs(v) < 1e15:
+        return str(int(v))
+    return str(v)
+
+
+def _col(df: pd.DataFrame, name: str) -> pd.Series:
+    """A column as a plain object Series (no ``attrs``).
+
+    pandas deep-copies ``df.attrs`` (the cell-location maps) into every derived Series;
+    on a plain Series each vectorised step stays a single array operation.
+    """
+    return pd.Series(df[name].to_numpy(dtype=object), index=df.index, name=name, dtype=object)
+
+
+def _blank(s: pd.Series) -> np.ndarray:
+    """True where a cell is empty (None, NaN, '' or whitespace)."""
+    s = pd.Series(s.to_numpy(dtype=object), dtype=object)
+    as_str = s.astype(str).str.strip()
+    return (s.isna() | as_str.isin(["", "nan", "None"])).to_numpy()
+
+
+def _is_number_like(v: object) -> bool:
+    """Cell types that may hold a number: int, float or text (not bool, date, duration)."""
+    return v is None or (isinstance(v, (int, float, str, np.number)) and
+                         not isinstance(v, (bool, np.bool_)))
+
+
+def _numbers(s: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """Numeric values and a mask of non-blank cells that are not numbers.
+
+    Dates, times, durations and booleans are not numbers (pandas would turn them into
+    nanoseconds or 0/1); text is parsed ('inf' and friends mean infinity).
+    """
+    blank = _blank(s)
+    ok_type = s.map(_is_number_like).to_numpy(dtype=bool)
+    text = s.where(ok_type, None).map(lambda v: v.strip().lower() if isinstance(v, str) else v)
+    is_inf = text.isin(INF_WORDS).to_numpy()
+    num = pd.to_numeric(text.where(~is_inf), errors="coerce").astype(float)
+    num = num.where(~is_inf, np.inf).where(ok_type, np.nan)
+    bad = (~blank) & (num.isna().to_numpy() | ~ok_type)
+    return num, bad
+
+
+def _hs_column(df: pd.DataFrame, spec: ColumnSpec, sheet: SheetSpec,
+               out: _Collector) -> pd.Series:
+    s = _col(df, spec.name)
+    blank = _blank(s)
+    is_num = s.map(lambda v: isinstance(v, (int, float)) and not isinstance(v, bool)).to_numpy()
+    as_text = s.map(_hs_text)
+    digits = as_text.str.fullmatch(r"[0-9]{2,6}").fillna(False).to_numpy()  # ASCII only
+    star = as_text.eq(WILDCARD).to_numpy()
+    allow_star = spec.kind == "hs_star"
+    odd = is_num & digits & (as_text.str.len().to_numpy() % 2 == 1)
+    out.cells(df, odd & ~blank, spec.name,
+              "HS code typed as a number lost its leading zero (e.g. 10121 for '010121'); "
+              "format the column as text and type the code with its zeros")
+    bad = ~blank & ~odd & ~(digits | (star & allow_star))
+    rule = "HS code must be 2 to 6 digits" + (" or *" if allow_star else "") + " (text)"
+    out.cells(df, bad, spec.name, rule)
+    numeric_even = is_num & digits & ~odd
+    out.cells(df, numeric_even, spec.name, "HS code stored as a number; read as text "
+              "(keep HS columns formatted as text)", severity="warning")
+    return as_text
+
+
+def _hs_text(v: object) -> str:
+    if isinstance(v, bool) or v is None:
+        return "" if v is None else str(v)
+    if isinstance(v, float):
+        return str(int(v)) if v == v and float(v).is_integer() else str(v)
+    if isinstance(v, int):
+        return str(v)
+    return str(v).strip()
+
+
+def _code_column(df: pd.DataFrame, spec: ColumnSpec, regions: frozenset[str],
+                 out: _Collector) -> pd.Series:
+    s = _col(df, spec.name)
+    blank = _blank(s)
+    codes = s.map(lambda v: str(v).strip().upper() if v is not None else "")
+    known = codes.isin(ISO3 | regions).to_numpy().copy()
+    if spec.kind == "code_star":
+        known |= codes.eq(WILDCARD).to_numpy()
+    out.cells(df, ~blank & ~known, spec.name,
+              "unknown economy code: use ISO 3166 alpha-3 (KOR, JPN, CHN, USA) or a code "
+              "declared in the 'regions' sheet")
+    return codes.where(~blank, "")
+
+
+def _codes_column(df: pd.DataFrame, spec: ColumnSpec, regions: frozenset[str],
+                  out: _Collector) -> pd.Series:
+    s = _col(df, spec.name).map(lambda v: "" if v is None or (isinstance(v, float) and v != v)
+                          else str(v))
+    lists = s.map(lambda v: [c.strip().upper() for c in v.replace(";", ",").split(",")
+                             if c.strip()])
+    bad = lists.map(lambda cs: any(c not in ISO3 and c not in regions for c in cs)).to_numpy()
+    out.cells(df, bad, spec.name, "member list holds a code that is not ISO 3166 alpha-3 "
+              "nor a declared region (comma-separated, e.g. 'CHN, JPN, KOR')")
+    return lists.map(lambda cs: ",".join(cs))
+
+
+def _rate_column(df: pd.DataFrame, spec: ColumnSpec, sheet: SheetSpec, max_rate: float,
+                 out: _Collector) -> pd.Series:
+    num, bad = _numbers(_col(df, spec.name))
+    out.cells(df, bad, spec.name, "rate is not a number (rates are fractions: 0.08 = 8%)")
+    v = num.to_numpy()
+    finite = np.isfinite(v)
+    out.cells(df, finite & (v < 0), spec.name, "rate is negative")
+    over10 = finite & (v > MAX_RATE)
+    out.cells(df, over10, spec.name, "rate above 10 (1000%): rates are fractions "
+              "(0.08 = 8%), so this looks like a percent or a typing error")
+    pct = finite & (v > max_rate) & ~over10
+    nonzero = finite & (v > 0)
+    percent_coded = nonzero.sum() > 0 and (v[nonzero] >= 1).mean() > 0.5
+    rule = ("rate above 100% looks like a percent: rates are fractions (0.08 = 8%)"
+            + ("; the whole column looks percent-coded, divide it by 100" if percent_coded
+               else f"; if a rate above {max_rate:.0%} is real, set meta 'max_rate'"))
+    out.cells(df, pct, spec.name, rule)
+    out.cells(df, ~np.isfinite(v) & ~np.isnan(v), spec.name, "rate is infinite")
+    return num
+
+
+def _elasticity_column(df: pd.DataFrame, spec: ColumnSpec, out: _Collector) -> pd.Series:
+    num, bad = _numbers(_col(df, spec.name))
+    out.cells(df, bad, spec.name, "elasticity is not a number")
+    v = num.to_numpy()
+    huge = np.isfinite(v) & (np.abs(v) > MAX_ELASTICITY)
+    if spec.name in ("import_demand", "substitution"):
+        out.cells(df, huge, spec.name, f"elasticity beyond +/-{MAX_ELASTICITY:.0e} is not "
+                  "plausible (published estimates stay well below); check the cell")
+    if spec.name == "import_demand":
+        out.cells(df, ~np.isnan(v) & (v >= 0), spec.name,
+                  "import demand elasticity must be negative (< 0)")
+        out.cells(df, np.isinf(v), spec.name, "import demand elasticity must be finite")
+    elif spec.name == "substitution":
+        out.cells(df, ~np.isnan(v) & (v <= 0), spec.name,
+                  "substitution elasticity must be positive (> 0)")
+        out.cells(df, np.isinf(v), spec.name, "substitution elasticity must be finite")
+    elif spec.name == "export_supply":
+        out.cells(df, ~np.isnan(v) & (v <= 0), spec.name,
+                  "export supply elasticity must be positive (> 0), blank or inf")
+        out.cells(df, huge & (v > 0), spec.name, f"export supply elasticity above "
+                  f"{MAX_ELASTICITY:.0e} is treated as infinite", severity="warning")
+        num = num.fillna(np.inf).where(~(huge & (v > 0)), np.inf)
+    return num
+
+
+def _value_column(df: pd.DataFrame, spec: ColumnSpec, out: _Collector) -> pd.Series:
+    num, bad = _numbers(_col(df, spec.name))
+    out.cells(df, bad, spec.name, "value is not a number")
+    v = num.to_numpy()
+    out.cells(df, v < 0, spec.name, "trade value must be >= 0")
+    out.cells(df, np.isinf(v), spec.name, "trade value must be finite")
+    out.cells(df, np.isfinite(v) & (v > MAX_VALUE), spec.name,
+              f"trade value above {MAX_VALUE:.0e} is not plausible in any currency unit "
+              "(check the unit in meta 'currency_unit')")
+    return num
+
+
+def _share_column(df: pd.DataFrame, spec: ColumnSpec, out: _Collector) -> pd.Series:
+    num, bad = _numbers(_col(df, spec.name))
+    out.cells(df, bad, spec.name, "share is not a number")
+    v = num.to_numpy()
+    out.cells(df, (v < 0) | (v > 1), spec.name, "share must be within 0 and 1 (a fraction)")
+    return num
+
+
+def _float_column(df: pd.DataFrame, spec: ColumnSpec, out: _Collector) -> pd.Series:
+    num, bad = _numbers(_col(df, spec.name))
+    out.cells(df, bad, spec.name, "not a number")
+    out.cells(df, np.isinf(num.to_numpy()), spec.name, "must be finite")
+    return num
+
+
+def _year_column(df: pd.DataFrame, spec: ColumnSpec, out: _Collector) -> pd.Series:
+    num, bad = _numbers(_col(df, spec.name))
+    v = num.to_numpy()
+    with np.errstate(invalid="ignore"):
+        ok = np.isnan(v) | ((v >= FIRST_YEAR) & (v <= LAST_YEAR) & (np.mod(v, 1) == 0))
+    out.cells(df, bad | ~ok, spec.name,
+              f"year must be a whole number between {FIRST_YEAR} and {LAST_YEAR}")
+    return num.where(ok).round().astype("Int64")
+
+
+_TZ_SUFFIX = re.compile(r"(?:Z|[+-]\d{2}:?\d{2})$")
+RELATIVE_DATES = frozenset({"now", "today", "tomorrow", "yesterday"})
+
+
+def _date_input(v: object) -> object:
+    """A cell as ``pd.to_datetime`` should see it; None where it cannot be a date.
+
+    Numbers (Excel serials typed as numbers), times, durations and booleans are not dates;
+    'now'/'today' would make a run depend on the day it runs; a time zone is dropped
+    (tariff dates are calendar days), so mixed zones cannot break parsing.
+    """
+    if isinstance(v, str):
+        text = v.strip()
+        return None if text.lower() in RELATIVE_DATES else _TZ_SUFFIX.sub("", text)
+    if isinstance(v, datetime.datetime):
+        return v.replace(tzinfo=None)
+    if isinstance(v, datetime.date):
+        return v
+    return None
+
+
+def _date_column(df: pd.DataFrame, spec: ColumnSpec, out: _Collector) -> pd.Series:
+    s = _col(df, spec.name)
+    blank = _blank(s)
+    values = s.where(~blank, None).map(_date_input)
+    try:
+        parsed = pd.to_datetime(values, errors="coerce", format="mixed")
+    except (ValueError, TypeError, OverflowError):  # one odd cell: parse cell by cell
+        parsed = pd.to_datetime(values.map(_one_date), errors="coerce")
+    not_date = ~blank & parsed.isna().to_numpy()
+    out.cells(df, not_date, spec.name, "not a date (use a date cell or text YYYY-MM-DD)")
+    years = parsed.dt.year.to_numpy(dtype=float, na_value=np.nan)
+    far = ~not_date & ~np.isnan(years) & ((years < FIRST_YEAR) | (years > LAST_YEAR))
+    out.cells(df, far, spec.name, f"date outside {FIRST_YEAR}-{LAST_YEAR} (a typing error?)")
+    return parsed.where(~far).dt.normalize()
+
+
+def _one_date(v: object) -> pd.Timestamp | None:
+    try:
+        ts = pd.to_datetime(v, errors="coerce")
+    except (ValueError, TypeError, OverflowError):
+        return None
+    if ts is None or pd.isna(ts):
+        return None
+    return ts.tz_localize(None) if ts.tzinfo is not None else ts
+
+
+def _enum_column(df: pd.DataFrame, spec: ColumnSpec, out: _Collector) -> pd.Series:
+    allowed = spec.kind.split(":", 1)[1].split("|")
+    s = _col(df, spec.name).map(_hs_text)
+    canon = {a.lower(): a for a in allowed}
+    norm = s.str.lower().map(canon)
+    blank = _blank(_col(df, spec.name))
+    out.cells(df, ~blank & norm.isna().to_numpy(), spec.name,
+              f"must be one of: {', '.join(allowed)}")
+    return norm.fillna("")
+
+
+def _text_column(df: pd.DataFrame, spec: ColumnSpec) -> pd.Series:
+    return _col(df, spec.name).map(lambda v: "" if v is None or (isinstance(v, float) and v != v)
+                             else (str(int(v)) if isinstance(v, float) and v.is_integer()
+                                   else str(v)).strip())
+
+
+def _check_headers(df: pd.DataFrame, spec: SheetSpec, out: _Collector) -> bool:
+    present = [c for c in df.columns if c not in (FILE_COL, SHEET_COL, ROW_COL)]
+    ok = True
+    for (file, sheet), header_row in df.attrs.get("header_row", {}).items():
+        letters = df.attrs["letters"][(file, sheet)]
+        here = [c for c in present if c in letters]
+        for col in spec.required_columns:
+            if col not in letters:
+                near = difflib.get_close_matches(col, here, n=1, cutoff=0.6)
+                hint = f"; found '{near[0]}' (misspelt?)" if near else (
+                    f"; columns found: {', '.join(here)}")
+                cell = f"{letters[near[0]]}{header_row}" if near else f"{header_row}:{header_row}"
+                out.add(Issue(str(file), str(sheet), cell, near[0] if near else "",
+                              f"required column '{col}' is missing in the header row{hint}"))
+                ok = False
+    return ok
+
+
+def _duplicates(df: pd.DataFrame, spec: SheetSpec, out: _Collector) -> pd.DataFrame:
+    """Rows repeating the key: exact copies dropped (warning), conflicting values errors."""
+    if not spec.key or df.empty:
+        return df
+    key = list(spec.key)
+    values = [c.name for c in spec.columns if c.name not in key]
+    exact = df.duplicated(subset=key + values, keep="first").to_numpy()
+    out.cells(df, exact, key[-1], "exact duplicate row ignored", severity="warning")
+    kept = df.loc[~exact]
+    conflict = kept.duplicated(subset=key, keep="first").to_numpy()
+    target = values[0] if values else key[-1]
+    out.cells(kept, conflict, target,
+              f"duplicate {'/'.join(key)} with a conflicting value (each key may appear once)")
+    result = kept.reset_index(drop=True)
+    result.attrs = df.attrs
+    return result
+
+
+def _regions(tables: dict[str, pd.DataFrame]) -> frozenset[str]:
+    reg = tables.get("regions")
+    if reg is None or "code" not in reg.columns:
+        return frozenset()
+    return frozenset(str(c).strip().upper() for c in reg["code"] if not _is_blank_scalar(c))
+
+
+def _is_blank_scalar(v: object) -> bool:
+    return v is None or (isinstance(v, float) and v != v) or str(v).strip() == ""
+
+
+def _meta(tables: dict[str, pd.DataFrame]) -> dict[str, str]:
+    m = tables.get("meta")
+    if m is None or not {"key", "value"} <= set(m.columns):
+        return {}
+    return {str(k).strip().lower(): _show(v).strip() for k, v in zip(m["key"], m["value"],
+                                                                     strict=True)
+            if not _is_blank_scalar(k)}
+
+
+def _meta_issue(tables: dict[str, pd.DataFrame], key: str, value: str, rule: str,
+                severity: str = "error") -> Issue:
+    """An issue at the 'value' cell of meta row ``key`` (the last one, as ``_meta`` keeps)."""
+    m = tables.get("meta")
+    file, sheet, cell = "", "meta", ""
+    if m is not None and "key" in m.columns and len(m):
+        keys = m["key"].map(lambda k: str(k).strip().lower())
+        hit = np.flatnonzero(keys.to_numpy() == key)
+        if hit.size:
+            row = m.iloc[hit[-1]]
+            file, sheet = str(row[FILE_COL]), str(row[SHEET_COL])
+            letter = m.attrs.get("letters", {}).get((file, sheet), {}).get("value", "B")
+            cell = f"{letter}{int(row[ROW_COL])}"
+    return Issue(file, sheet, cell, value, f"meta '{key}': {rule}",
+                 severity)  # type: ignore[arg-type]
+
+
+def _max_rate(meta: dict[str, str], tables: dict[str, pd.DataFrame], out: _Collector) -> float:
+    raw = meta.get("max_rate", "")
+    if not raw:
+        return 1.0
+    try:
+        val = float(raw)
+    except ValueError:
+        val = float("nan")
+    if not (np.isfinite(val) and val > 0):
+        out.add(_meta_issue(tables, "max_rate", raw, "must be a positive number (a "
+                            "fraction: 1.5 = 150%)"))
+        return 1.0
+    return min(val, MAX_RATE)
+
+
+def _meta_checks(meta: dict[str, str], tables: dict[str, pd.DataFrame], regions: frozenset[str],
+                 out: _Collector) -> None:
+    """Meta values other code relies on: HS revision, base year and date, focus economy."""
+    rev = meta.get("hs_revision", "")
+    if rev and re.sub(r"[\s_-]", "", rev).upper() not in HS_REVISIONS:
+        out.add(_meta_issue(tables, "hs_revision", rev, "must be one of "
+                            f"{', '.join(HS_REVISIONS)} (all trade and tariff codes in one "
+                            "revision; convert with a WCO correlation table)"))
+    for key in ("base_year", "baseline_year"):
+        raw = meta.get(key, "")
+        if not raw:
+            continue
+        try:
+            year = float(raw)
+        except ValueError:
+            year = float("nan")
+        if not (np.isfinite(year) and year.is_integer() and FIRST_YEAR <= year <= LAST_YEAR):
+            out.add(_meta_issue(tables, key, raw, "must be a whole year between "
+                                f"{FIRST_YEAR} and {LAST_YEAR}"))
+    raw_date = meta.get("baseline_date", "")
+    if raw_date:
+        day = _one_date(_date_input(raw_date))
+        if day is None or not FIRST_YEAR <= day.year <= LAST_YEAR:
+            out.add(_meta_issue(tables, "baseline_date", raw_date, "must be a date "
+                                f"(YYYY-MM-DD) between {FIRST_YEAR} and {LAST_YEAR}"))
+    focus = meta.get("focus", "")
+    if focus and focus.upper() not in ISO3 | regions:
+        out.add(_meta_issue(tables, "focus", focus, "unknown economy code: use ISO 3166 "
+                            "alpha-3 (e.g. KOR) or a code declared in the 'regions' sheet"))
+
+
+def _hs_overlaps(trade: pd.DataFrame, out: _Collector) -> None:
+    """A code and its own prefix both given for one exporter/importer: double counting.
+
+    Trade rows are base-period flows, so '0101' and '010121' for KOR -> USA count the
+    same goods twice (typically two HS levels or two HS revisions mixed). One merge per
+    distinct code length; each finer cell is listed with the coarser cell it overlaps.
+    """
+    if trade.empty:
+        return
+    hs = trade["hs"].astype(str)
+    valid = hs.str.fullmatch(r"[0-9]{2,6}").fillna(False).to_numpy()
+    base = pd.DataFrame({"exporter": trade["exporter"].to_numpy(),
+                         "importer": trade["importer"].to_numpy(),
+                         "hs": hs.to_numpy(), "pos": np.arange(len(trade))})[valid]
+    length = base["hs"].str.len()
+    lengths = sorted(length.unique())
+    pairs = []
+    for short_len in lengths[:-1]:
+        short = base.loc[length == short_len, ["exporter", "importer", "hs", "pos"]]
+        longer = base.loc[length > short_len]
+        merged = longer.assign(prefix=longer["hs"].str[:short_len]).merge(
+            short.rename(columns={"hs": "prefix", "pos": "pos_short"}),
+            on=["exporter", "importer", "prefix"])
+        pairs.append(merged[["pos", "pos_short"]])
+    if not pairs:
+        return
+    hits = pd.concat(pairs).sort_values(["pos", "pos_short"]).drop_duplicates("pos")
+    if hits.empty:
+        return
+    letters = trade.attrs.get("letters", {})
+    files = trade[FILE_COL].astype(str).to_numpy()
+    sheets = trade[SHEET_COL].astype(str).to_numpy()
+    rows = trade[ROW_COL].to_numpy()
+    codes = hs.to_numpy()
+    exp = trade["exporter"].astype(str).to_numpy()
+    imp = trade["importer"].astype(str).to_numpy()
+
+    def cell(i: int) -> str:
+        return f"{letters.get((files[i], sheets[i]), {}).get('hs', 'hs')}{int(rows[i])}"
+
+    rule = ("the same goods would be counted twice (HS levels or revisions mixed for one "
+            "exporter/importer); keep one level")
+    for fine, coarse in hits.head(MAX_LISTED).itertuples(index=False, name=None):
+        where = cell(coarse) if sheets[coarse] == sheets[fine] else (
+            f"{sheets[coarse]}!{cell(coarse)}")
+        out.add(Issue(files[fine], sheets[fine], cell(fine), codes[fine],
+                      f"HS code '{codes[fine]}' and its own prefix '{codes[coarse]}' (cell "
+                      f"{where}) are both given for {exp[fine]} -> {imp[fine]}: {rule}"))
+    rest = len(hits) - MAX_LISTED
+    if rest > 0:
+        first = int(hits["pos"].iloc[0])
+        out.add(Issue(files[first], sheets[first], "", "", f"... and {rest} more HS code(s) "
+                      f"overlapping their own prefix: {rule}"))
+
+
+def _empty_markets(trade: pd.DataFrame, out: _Collector) -> None:
+    """Warn where every import of a product into an importer is zero: nothing to simulate.
+
+    Import shares are 0/0 there (an ill-posed market); the models leave such a product
+    unchanged, and the warning says so in the report's 'warnings' sheet.
+    """
+    if trade.empty:
+        return
+    value = pd.Series(trade["value"].to_numpy(dtype=float), index=trade.index)
+    keys = [trade["importer"].to_numpy(), trade["hs"].to_numpy()]
+    total = value.groupby(keys, sort=False).transform("sum")  # NaN (bad cells) -> skipped
+    unknown = value.isna().groupby(keys, sort=False).transform("any").to_numpy(dtype=bool)
+    first = ~trade.duplicated(["importer", "hs"]).to_numpy()
+    out.cells(trade, first & ~unknown & (total.to_numpy() == 0), "value",
+              "every import of this product into this importer is zero: import shares "
+              "are undefined (0/0), so the product is left unchanged in every scenario",
+              severity="warning")
+
+
+def validate_tables(read: ReadResult) -> tuple[InputTables | None, list[Issue]]:
+    """Validate and normalise every table; returns (tables or None if errors, issues)."""
+    out = _Collector()
+    for i in read.issues:
+        out.add(i)
+    raw = read.tables
+    regions = _regions(raw)
+    meta = _meta(raw)
+    max_rate = _max_rate(meta, raw, out)
+    _meta_checks(meta, raw, regions, out)
+    clean: dict[str, pd.DataFrame] = {}
+    for name, df in raw.items():
+        spec = SHEETS[name]
+        if not _check_headers(df, spec, out):
+            continue
+        converted: dict[str, pd.Series] = {}
+        for col in spec.columns:
+            if col.name not in df.columns:
+                converted[col.name] = pd.Series([""] * len(df), index=df.index, dtype=object) \
+                    if col.kind in ("text", "code", "codes", "hs", "hs_star") else pd.Series(
+                        np.nan, index=df.index)
+                continue
+            if not col.allow_blank and col.required:
+                out.cells(df, _blank(_col(df, col.name)), col.name, "required cell is blank")
+            converted[col.name] = _convert(df, col, spec, regions, max_rate, out)
+        extra = [c for c in df.columns if c not in converted]
+        frame = pd.DataFrame(converted, index=df.index)
+        for c in extra:
+            frame[c] = df[c]
+        frame.attrs = df.attrs
+        clean[name] = _duplicates(frame, spec, out)
+    if "trade" in clean:
+        _hs_overlaps(clean["trade"], out)
+        _empty_markets(clean["trade"], out)
+    _missing_sheets(read, out)
+    if "applied" in clean:
+        ap = clean["applied"]
+        if not ap["scenario"].eq("baseline").any():
+            out.add(Issue(_first(ap, FILE_COL), _first(ap, SHEET_COL), "A", "",
+                          "scenario 'baseline' is required in the 'applied' sheet"))
+    errors = [i for i in out.issues if i.severity == "error"]
+    if errors or "trade" not in clean:
+        return None, out.issues
+    tables = InputTables(
+        trade=clean["trade"],
+        meta=meta,
+        files=tuple(read.files),
+        warnings=tuple(i for i in out.issues if i.severity == "warning"),
+        **{k: v for k, v in clean.items() if k not in ("trade", "meta")},
+    )
+    return tables, out.issues
+
+
+def _missing_sheets(read: ReadResult, out: _Collector) -> None:
+    """Required sheets absent from every input that could be read.
+
+    Not reported when an input could not be read at all: the sheet may be in it.
+    """
+    if read.unreadable:
+        return
+    names = ", ".join(Path(f).name for f in read.files)
+    present = read.tables.keys() | read.failed_tables
+    if "trade" not in present:
+        out.add(Issue(names, "trade", "", "", "required sheet 'trade' is missing: the "
+                      "inputs have no 'trade' sheet (base-period imports are required)"))
+    if "applied" not in present and not {"mfn", "scenarios"} <= present:
+        have = ", ".join(s for s in ("mfn", "scenarios") if s in present) or "neither"
+        out.add(Issue(names, "applied", "", "", "required sheet 'applied' is missing: give "
+                      "either an 'applied' sheet or the schedules ('mfn' and 'scenarios', "
+                      f"with 'agreements', 'preferences', 'duties' as needed; found {have})"))
+
+
+def _first(df: pd.DataFrame, col: str) -> str:
+    return str(df[col].iloc[0]) if len(df) else ""
+
+
+def _convert(df: pd.DataFrame, col: ColumnSpec, spec: SheetSpec, regions: frozenset[str],
+             max_rate: float, out: _Collector) -> pd.Series:
+    kind = col.kind
+    handlers: dict[str, Callable[[], pd.Series]] = {
+        "hs": lambda: _hs_column(df, col, spec, out),
+        "hs_star": lambda: _hs_column(df, col, spec, out),
+        "code": lambda: _code_column(df, col, regions, out),
+        "code_star": lambda: _code_column(df, col, regions, out),
+        "codes": lambda: _codes_column(df, col, regions, out),
+        "rate": lambda: _rate_column(df, col, spec, max_rate, out),
+        "value": lambda: _value_column(df, col, out),
+        "elasticity": lambda: _elasticity_column(df, col, out),
+        "share": lambda: _share_column(df, col, out),
+        "float": lambda: _float_column(df, col, out),
+        "year": lambda: _year_column(df, col, out),
+        "date": lambda: _date_column(df, col, out),
+        "text": lambda: _text_column(df, col),
+    }
+    if kind.startswith("enum:"):
+        return _enum_column(df, col, out)
+    return handlers[kind]()

@@ -1,0 +1,389 @@
+"""Scorecard: per scenario and country, the metrics a reader compares, with ranks.
+
+Pure pandas over the result tables (DESIGN.md section 5). Metrics (``value`` column):
+
+================================  =====================================================
+``net_welfare``,                  from the ``welfare`` table (changes vs the baseline;
+``consumer_surplus``,             0 for an economy the table leaves out)
+``producer_surplus``,
+``tariff_revenue``
+``exports_change``                sum of new_value - base_value where the economy exports
+``imports_change``                the same where it imports
+``trade_creation``                sum of trade_creation on the economy's exports (the
+                                  demand its exports gain in its partners' markets)
+``trade_diversion``               sum of trade_diversion on its exports (> 0: trade diverted
+                                  towards it, < 0: away from it)
+``depth_index``                   deepest new agreement it joins (``depth.scenario_depth``)
+``preference_coverage``           share of its trade (imports + exports, base values) that
+                                  enters at a preferential rate below MFN, weighted by the
+                                  utilisation share when the applied table has one
+``exports_change:<sector>``       ``exports_change`` restricted to a sector of ``sectors``
+``critical_import_hhi``           Herfindahl index (sum of squared source shares, 0..1) of
+                                  its imports in the critical sectors, at new values
+``critical_china_share``          share of China in those imports
+``composite``                     weighted mean of min-max scaled metrics (``weights``)
+================================  =====================================================
+
+Rows with exporter == importer (domestic sales) are left out of every flow metric.
+Rank 1 = best for the economy; higher is better for every metric except
+``critical_import_hhi`` and ``critical_china_share`` (concentrated or China-dependent supply
+of critical inputs is a vulnerability), where lower is better. Ranks (``min`` method on
+ties) are among the scenarios other than the baseline; the baseline row carries zero
+changes, the base-period levels of the level metrics and no rank.
+
+Vectorised for full-size runs: key columns are turned into integer codes once (categorical
+columns cost nothing) and every metric is a ``numpy.bincount`` into a (scenario x economy)
+matrix; only the small long table at the end is pandas.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from fta_compare.inputs.schema import BASELINE
+from fta_compare.scenarios.compiler import CompiledScenarios
+
+WELFARE_METRICS = ("net_welfare", "consumer_surplus", "producer_surplus", "tariff_revenue")
+FLOW_METRICS = ("exports_change", "imports_change", "trade_creation", "trade_diversion")
+LOWER_IS_BETTER = frozenset({"critical_import_hhi", "critical_china_share"})
+SCORECARD_COLUMNS = ("scenario", "country", "metric", "value", "rank")
+CHINA = "CHN"
+KEYS = ("scenario", "importer", "exporter", "hs")
+
+
+def _codes(col: pd.Series) -> tuple[np.ndarray, list[str]]:
+    """(integer codes, distinct values as str); -1 for missing. Categoricals are free."""
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        return col.cat.codes.to_numpy(), [str(c) for c in col.cat.categories]
+    codes, uniq = pd.factorize(col)
+    return codes, [str(u) for u in uniq]
+
+
+def _to(glob: Sequence[str], col: pd.Series) -> np.ndarray:
+    """int32 codes of ``col`` in the list ``glob`` (-1 where absent)."""
+    codes, uniq = _codes(col)
+    lookup = np.append(pd.Index(list(glob), dtype=object).get_indexer(uniq), -1)
+    return lookup.astype(np.int32)[codes]  # code -1 picks the appended -1
+
+
+def _bins(key: np.ndarray, weights: np.ndarray, size: int) -> np.ndarray:
+    """Sums of ``weights`` by ``key`` in bins 0..size-1 (keys must be < size)."""
+    return np.bincount(key, weights=weights, minlength=size)
+
+
+def sector_map(hs: pd.Series, sectors: pd.DataFrame) -> pd.DataFrame:
+    """(hs, sector) pairs: each code with every sector one of whose HS prefixes it has."""
+    codes = pd.Series(pd.unique(hs.astype(str)), dtype=object)
+    sec = pd.DataFrame({"prefix": sectors["hs"].astype(str).str.strip(),
+                        "sector": sectors["sector"].astype(str).str.strip()})
+    parts = []
+    for length in sorted(sec["prefix"].str.len().unique()):
+        rules = sec[sec["prefix"].str.len() == length]
+        left = pd.DataFrame({"hs": codes, "prefix": codes.str[:int(length)]})
+        left = left[codes.str.len().to_numpy() >= length]
+        parts.append(left.merge(rules, on="prefix")[["hs", "sector"]])
+    if not parts:
+        return pd.DataFrame(columns=["hs", "sector"])
+    return pd.concat(parts, ignore_index=True).drop_duplicates()
+
+
+class _Results:
+    """The results table as integer arrays over the global scenario and economy lists.
+
+    Domestic rows (exporter == importer) and rows outside the lists go to a dump bin
+    (``S * C``) that is dropped, so no column is copied to filter them.
+    """
+
+    def __init__(self, results: pd.DataFrame, scenarios: list[str], countries: list[str]):
+        self.S, self.C = S, C = len(scenarios), len(countries)
+        s = _to(scenarios, results["scenario"])
+        i = _to(countries, results["importer"])
+        e = _to(countries, results["exporter"])
+        hs = results["hs"]
+        h, self.hs = _codes(hs if isinstance(hs.dtype, pd.CategoricalDtype) else hs.astype(str))
+        valid = (i != e) & (s >= 0) & (i >= 0) & (e >= 0) & (h >= 0)
+        self.s_c = np.where(valid, s * C, S * C).astype(np.int32)  # bin offset of the row
+        self.i = np.where(valid, i, 0).astype(np.int32)
+        self.e = np.where(valid, e, 0).astype(np.int32)
+        self.h = np.where(valid, h, 0).astype(np.int32)
+        self.base = results["base_value"].to_numpy(dtype=float)
+        self.new = results["new_value"].to_numpy(dtype=float)
+        self.tc = results["trade_creation"].to_numpy(dtype=float)
+        self.td = results["trade_diversion"].to_numpy(dtype=float)
+        # base-period cells (each once; base_value is the same in every scenario): the
+        # baseline's levels and the coverage weights
+        rows = np.flatnonzero(valid)
+        cell = self.cell_key(self.i[rows], self.e[rows], self.h[rows])
+        space = C * C * max(len(self.hs), 1)
+        if space <= 1 << 26:
+            dense = np.full(space, -1, dtype=np.int64)
+            dense[cell] = rows
+            first = dense[dense >= 0]
+        else:
+            first = rows[~pd.Index(cell).duplicated()]
+        self.b_i, self.b_e, self.b_h = self.i[first], self.e[first], self.h[first]
+        self.b_key = self.cell_key(self.b_i, self.b_e, self.b_h)
+        self.b_val = self.base[first]
+
+    def cell_key(self, i: np.ndarray, e: np.ndarray, h: np.ndarray) -> np.ndarray:
+        return (i.astype(np.int64) * self.C + e) * max(len(self.hs), 1) + h
+
+    def cell_id(self, key: np.ndarray) -> np.ndarray:
+        """Position of each cell key among the base cells (-1 if absent): a dense table
+        when the key space is small (the usual case), a hash lookup otherwise."""
+        space = self.C * self.C * max(len(self.hs), 1)
+        if space <= 1 << 26:
+            dense = np.full(space, -1, dtype=np.int64)
+            dense[self.b_key] = np.arange(len(self.b_key))
+            return dense[key]
+        return pd.Index(self.b_key).get_indexer(key)
+
+    def by(self, side: np.ndarray, weights: np.ndarray) -> np.ndarray:
+        """(S, C) sums of ``weights`` by scenario and the economy on ``side``."""
+        n = self.S * self.C
+        return _bins(self.s_c + side, weights, n + 1)[:n].reshape(self.S, self.C)
+
+
+def _concentration(r: _Results, in_crit: np.ndarray, base_row: int, china: int
+                   ) -> tuple[np.ndarray, np.ndarray]:
+    """(S, C) HHI and China share of imports in the critical sectors (new values; the
+    baseline row from base values). NaN where an economy imports none."""
+    S, C = r.S, r.C
+    n = S * C * C
+    key = (r.s_c.astype(np.int64) + r.i) * C + r.e  # dump rows land at n and beyond
+    v = _bins(key, np.where(in_crit[r.h], r.new, 0.0), n + C * C)[:n].reshape(S, C, C)
+    b_rows = in_crit[r.b_h]
+    v[base_row] = _bins(r.b_i[b_rows] * C + r.b_e[b_rows], r.b_val[b_rows],
+                        C * C).reshape(C, C)
+    total = v.sum(axis=2)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = v / np.where(total > 0, total, np.nan)[..., None]
+    hhi = (share ** 2).sum(axis=2)
+    hhi[~(total > 0)] = np.nan
+    cn = share[..., china] if china >= 0 else np.where(total > 0, 0.0, np.nan)
+    return hhi, cn
+
+
+def _coverage(r: _Results, applied: pd.DataFrame, scenarios: list[str],
+              countries: list[str]) -> np.ndarray:
+    """(S, C) share of each economy's trade (imports + exports at base-period values)
+    entering at a preferential rate below MFN, weighted by utilisation when given."""
+    S, C = r.S, r.C
+    pref = applied["preferential_rate"].to_numpy(dtype=float)
+    mfn = applied["mfn_rate"].to_numpy(dtype=float)
+    used = np.flatnonzero((~np.isnan(pref)) & (pref < mfn))
+    u = (np.nan_to_num(applied["utilisation"].to_numpy(dtype=float)[used], nan=1.0)
+         if "utilisation" in applied.columns else np.ones(len(used)))
+    s = _to(scenarios, applied["scenario"])[used]
+    i = _to(countries, applied["importer"])[used]
+    e = _to(countries, applied["exporter"])[used]
+    h = _to(r.hs, applied["hs"])[used]
+    ok = (s >= 0) & (i >= 0) & (e >= 0) & (h >= 0) & (i != e)
+    s, i, e, h, u = s[ok], i[ok], e[ok], h[ok], u[ok]
+    cid = r.cell_id(r.cell_key(i, e, h))
+    found = cid >= 0
+    w = u[found] * r.b_val[cid[found]]
+    s, i, e = s[found], i[found], e[found]
+    num = _bins(s * C + i, w, S * C) + _bins(s * C + e, w, S * C)
+    den = _bins(r.b_i, r.b_val, C) + _bins(r.b_e, r.b_val, C)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return num.reshape(S, C) / np.where(den > 0, den, np.nan)[None, :]
+
+
+def _matrix(df: pd.DataFrame, col: str, scenarios: list[str], countries: list[str],
+            fill: float) -> np.ndarray:
+    out = np.full((len(scenarios), len(countries)), fill)
+    s = _to(scenarios, df["scenario"])
+    c = _to(countries, df["country"])
+    ok = (s >= 0) & (c >= 0)
+    out[s[ok], c[ok]] = df[col].to_numpy(dtype=float)[ok]
+    return out
+
+
+def _rank(card: pd.DataFrame, baseline: str) -> pd.Series:
+    ranked = pd.Series(np.nan, index=card.index)
+    live = card["scenario"] != baseline
+    low = card["metric"].isin(LOWER_IS_BETTER)
+    for asc, sel in ((False, live & ~low), (True, live & low)):
+        sub = card[sel]
+        if not sub.empty:
+            ranked[sub.index] = sub.groupby(["country", "metric"])["value"].rank(
+                method="min", ascending=asc)
+    return ranked
+
+
+def _composite(card: pd.DataFrame, weights: pd.DataFrame, baseline: str) -> pd.DataFrame:
+    """Weighted mean of metrics min-max scaled to [0, 1] across scenarios (1 = best).
+
+    Per economy and metric: z = (v - min) / (max - min) over the non-baseline scenarios,
+    reversed for lower-is-better metrics, 0.5 when all scenarios tie; composite =
+    sum(w * z) / sum(|w|) over the weighted metrics with a value. Baseline: NaN.
+    """
+    w = dict(zip(weights["metric"].astype(str).str.strip(), weights["weight"].astype(float),
+                 strict=True))
+    live = card[(card["scenario"] != baseline) & card["metric"].isin(list(w))].copy()
+    g = live.groupby(["country", "metric"])["value"]
+    lo, hi = g.transform("min"), g.transform("max")
+    z = ((live["value"] - lo) / (hi - lo).where(hi > lo)).where(hi > lo, 0.5)
+    z = z.where(live["value"].notna())
+    z = np.where(live["metric"].isin(LOWER_IS_BETTER), 1.0 - z, z)
+    live["wz"] = live["metric"].map(w) * z
+    live["aw"] = live["metric"].map(w).abs().where(~np.isnan(z))
+    s = live.groupby(["scenario", "country"])[["wz", "aw"]].sum(min_count=1)
+    value = s["wz"] / s["aw"].where(s["aw"] > 0)
+    return value.rename("value").reset_index()
+
+
+def _ordered_union(*cols: pd.Series) -> list[str]:
+    out: dict[str, None] = {}
+    for col in cols:
+        out.update(dict.fromkeys(_codes(col)[1]))
+    return list(out)
+
+
+def scorecard(
+    results: pd.DataFrame,
+    welfare: pd.DataFrame,
+    depth: pd.DataFrame | None = None,
+    sectors: pd.DataFrame | None = None,
+    weights: pd.DataFrame | None = None,
+    applied: pd.DataFrame | None = None,
+    *,
+    critical_sectors: Sequence[str] = ("critical_minerals",),
+    china: str = CHINA,
+    baseline: str = BASELINE,
+) -> pd.DataFrame:
+    """Long scorecard (scenario, country, metric, value, rank) for every economy.
+
+    results  scenario, importer, exporter, hs, base_value, new_value, trade_creation,
+             trade_diversion, base_rate, new_rate (one row per cell per scenario).
+    welfare  scenario, country, consumer_surplus, producer_surplus, tariff_revenue,
+             net_welfare.
+    depth    scenario, country, depth_index (``depth.scenario_depth``); optional.
+    sectors  hs (prefix), sector; gives ``exports_change:<sector>`` and, for the
+             ``critical_sectors``, the import-concentration metrics; optional.
+    weights  metric, weight: adds ``composite``; optional.
+    applied  the compiler's applied table (scenario, importer, exporter, hs, mfn_rate,
+             preferential_rate[, utilisation]): adds ``preference_coverage``; optional.
+    Metrics and rank rules: module docstring. A baseline row is always present (zero
+    changes and base-period levels unless the inputs carry baseline rows).
+    """
+    extra = [depth["scenario"]] if depth is not None else []
+    scenarios = [baseline, *[x for x in _ordered_union(results["scenario"],
+                                                       welfare["scenario"], *extra)
+                             if x != baseline]]
+    countries = _ordered_union(results["importer"], results["exporter"], welfare["country"],
+                               *([depth["country"]] if depth is not None else []))
+    r = _Results(results, scenarios, countries)
+    b = 0  # baseline row
+    m: dict[str, np.ndarray] = {}
+    for name in WELFARE_METRICS:
+        m[name] = _matrix(welfare, name, scenarios, countries, 0.0)
+    change = r.new - r.base
+    m["exports_change"] = r.by(r.e, change)
+    m["imports_change"] = r.by(r.i, change)
+    m["trade_creation"] = r.by(r.e, r.tc)
+    m["trade_diversion"] = r.by(r.e, r.td)
+    if depth is not None:
+        d = _matrix(depth, "depth_index", scenarios, countries, np.nan)
+        if not (_to(scenarios, depth["scenario"]) == b).any():
+            d[b] = 0.0
+        m["depth_index"] = d
+    if applied is not None:
+        m["preference_coverage"] = _coverage(r, applied, scenarios, countries)
+    if sectors is not None and not sectors.empty:
+        pairs = sector_map(pd.Series(r.hs, dtype=object), sectors)
+        h_of = pd.Index(r.hs, dtype=object).get_indexer(pairs["hs"])
+        for sector in dict.fromkeys(sectors["sector"].astype(str).str.strip()):
+            in_sector = np.zeros(len(r.hs), dtype=bool)
+            in_sector[h_of[(pairs["sector"] == sector).to_numpy()]] = True
+            m[f"exports_change:{sector}"] = r.by(r.e, np.where(in_sector[r.h], change, 0.0))
+        crit = (pairs["sector"].isin(list(critical_sectors))).to_numpy()
+        if crit.any():
+            in_crit = np.zeros(len(r.hs), dtype=bool)
+            in_crit[h_of[crit]] = True
+            cn_idx = countries.index(china) if china in countries else -1
+            m["critical_import_hhi"], m["critical_china_share"] = _concentration(
+                r, in_crit, b, cn_idx)
+    S, C = len(scenarios), len(countries)
+    card = pd.DataFrame({
+        "scenario": np.tile(np.repeat(np.array(scenarios, dtype=object), C), len(m)),
+        "country": np.tile(np.array(countries, dtype=object), S * len(m)),
+        "metric": np.repeat(np.array(list(m), dtype=object), S * C),
+        "value": np.concatenate([v.reshape(-1) for v in m.values()]),
+    })
+    if weights is not None and not weights.empty:
+        comp = _composite(card, weights, baseline)
+        grid = card.loc[card["metric"] == card["metric"].iloc[0], ["scenario", "country"]]
+        comp = grid.merge(comp, on=["scenario", "country"], how="left").assign(
+            metric="composite")
+        card = pd.concat([card, comp[["scenario", "country", "metric", "value"]]],
+                         ignore_index=True)
+    card["rank"] = _rank(card, baseline)
+    return card[list(SCORECARD_COLUMNS)].reset_index(drop=True)
+
+
+def build_scorecard(
+    results: pd.DataFrame,
+    welfare: pd.DataFrame,
+    *,
+    applied: pd.DataFrame | None = None,
+    depth: pd.DataFrame | None = None,
+    sectors: pd.DataFrame | None = None,
+    weights: pd.DataFrame | None = None,
+    compiled: CompiledScenarios | None = None,
+    **options: object,
+) -> pd.DataFrame:
+    """:func:`scorecard`, also taking depth per agreement (agreement, depth_index, as from
+    :func:`fta_compare.depth.agreement_depth`) together with ``compiled``, which is turned
+    into the per-economy depth by :func:`fta_compare.depth.scenario_depth`. An empty depth
+    table means no depth metric."""
+    if depth is not None and depth.empty:
+        depth = None
+    if depth is not None and "agreement" in depth.columns:
+        if compiled is None:
+            raise ValueError("depth per agreement needs compiled= (the CompiledScenarios) "
+                             "to find which economies join which agreement in a scenario")
+        from fta_compare.depth import scenario_depth
+
+        depth = scenario_depth(compiled, depth)
+    return scorecard(results, welfare, depth=depth, sectors=sectors, weights=weights,
+                     applied=applied, **options)  # type: ignore[arg-type]
+
+
+def focus_table(card: pd.DataFrame, focus: str) -> pd.DataFrame:
+    """Wide table for one economy: one row per scenario, for each metric ``<metric>`` and
+    ``<metric> rank`` columns (metrics in scorecard order, scenarios in scorecard order)."""
+    sub = card[card["country"].astype(str) == focus]
+    if sub.empty:
+        raise KeyError(f"no scorecard rows for {focus!r}")
+    scen = list(dict.fromkeys(sub["scenario"]))
+    metrics = list(dict.fromkeys(sub["metric"]))
+    value = sub.pivot(index="scenario", columns="metric", values="value")
+    rank = sub.pivot(index="scenario", columns="metric", values="rank")
+    cols = {}
+    for m in metrics:
+        cols[m] = value[m]
+        cols[f"{m} rank"] = rank[m]
+    out = pd.DataFrame(cols).reindex(scen)
+    out.index.name = "scenario"
+    out.columns.name = None
+    return out
+
+
+def first_by_metric(card: pd.DataFrame, focus: str) -> pd.DataFrame:
+    """For one economy, which scenario ranks first on each metric.
+
+    Columns: metric, scenario (ties joined by ', '), value (the best value); NaN-only
+    metrics give scenario ''.
+    """
+    sub = card[(card["country"].astype(str) == focus)]
+    rows = []
+    for m in dict.fromkeys(sub["metric"]):
+        s = sub[(sub["metric"] == m) & (sub["rank"] == 1)]
+        rows.append({"metric": m, "scenario": ", ".join(map(str, s["scenario"])),
+                     "value": float(s["value"].iloc[0]) if len(s) else np.nan})
+    return pd.DataFrame(rows, columns=["metric", "scenario", "value"])

@@ -1,0 +1,147 @@
+"""Reader and validator on real .xlsx files written by the tests (good and broken)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from fta_compare.errors import InputError
+from fta_compare.inputs import check_inputs, load_inputs
+from fta_compare.inputs.hs import keyed_prefix_match, longest_prefix_index
+from helpers import check_case_sheets, write_xlsx
+
+
+def test_good_workbook_reads_with_text_hs_and_fractions(tmp_path: Path) -> None:
+    p = write_xlsx(tmp_path / "ok.xlsx", check_case_sheets())
+    t = load_inputs([p])
+    assert list(t.trade["hs"]) == ["870323", "870323"]
+    assert t.trade["value"].tolist() == [100.0, 200.0]
+    assert t.applied["rate"].tolist() == [0.1, 0.1, 0.0]
+    assert t.meta["focus"] == "KOR"
+    # export_supply blank = infinitely elastic
+    assert t.elasticities["export_supply"].iloc[0] == float("inf")
+
+
+def test_leading_zero_hs_kept_as_text(tmp_path: Path) -> None:
+    s = check_case_sheets()
+    s["trade"].append(["KOR", "USA", "010121", 5.0])
+    p = write_xlsx(tmp_path / "z.xlsx", s, text_columns={"trade": {2}})
+    t = load_inputs([p])
+    assert "010121" in set(t.trade["hs"])
+
+
+def _errors(tmp_path: Path, sheets: dict) -> list[str]:
+    p = write_xlsx(tmp_path / "bad.xlsx", sheets)
+    tables, issues = check_inputs([p])
+    assert tables is None
+    return [str(i) for i in issues if i.severity == "error"]
+
+
+def test_every_broken_cell_is_named_in_one_run(tmp_path: Path) -> None:
+    s = check_case_sheets()
+    s["applied"][1][4] = 8  # percent typed for a fraction
+    s["applied"][2][3] = 10121  # HS as a number, leading zero lost
+    s["applied"][3][1] = "XXX"  # unknown economy
+    s["elasticities"][1][2] = 1.5  # positive import demand elasticity
+    s["trade"][2][3] = -5  # negative trade
+    errs = _errors(tmp_path, s)
+    joined = "\n".join(errs)
+    assert "bad.xlsx [applied!E2]" in joined and "percent" in joined
+    assert "[applied!D3]" in joined and "leading zero" in joined
+    assert "[applied!B4]" in joined and "'XXX'" in joined
+    assert "[elasticities!C2]" in joined and "must be negative" in joined
+    assert "[trade!D3]" in joined and ">= 0" in joined
+    assert len(errs) == 5
+
+
+def test_misspelt_header_is_named_with_suggestion(tmp_path: Path) -> None:
+    s = check_case_sheets()
+    s["trade"][0] = ["exporter", "importer", "hs", "valeu"]
+    errs = _errors(tmp_path, s)
+    assert any("[trade!D1]" in e and "'value' is missing" in e and "valeu" in e for e in errs)
+
+
+def test_conflicting_duplicates_are_errors_exact_ones_warnings(tmp_path: Path) -> None:
+    s = check_case_sheets()
+    s["trade"].append(["KOR", "USA", "870323", 100.0])  # exact copy -> warning
+    ok = write_xlsx(tmp_path / "dup.xlsx", s)
+    tables, issues = check_inputs([ok])
+    assert tables is not None and len(tables.trade) == 2
+    assert any(i.severity == "warning" and "duplicate" in i.rule for i in issues)
+    s["trade"].append(["KOR", "USA", "870323", 150.0])  # conflicting -> error
+    errs = _errors(tmp_path, s)
+    assert any("[trade!D5]" in e and "conflicting" in e for e in errs)
+
+
+def test_rate_above_10_is_rejected_even_with_max_rate(tmp_path: Path) -> None:
+    s = check_case_sheets()
+    s["meta"].append(["max_rate", 10])
+    s["applied"][1][4] = 1.45  # 145% is allowed when max_rate says so
+    s["applied"][2][4] = 12  # 1200%
+    errs = _errors(tmp_path, s)
+    assert len(errs) == 1 and "[applied!E3]" in errs[0] and "above 10" in errs[0]
+
+
+def test_missing_trade_sheet_and_baseline(tmp_path: Path) -> None:
+    s = check_case_sheets()
+    del s["trade"]
+    s["applied"] = [r for r in s["applied"] if r[0] != "baseline"]
+    errs = _errors(tmp_path, s)
+    assert any("no 'trade' sheet" in e for e in errs)
+    assert any("'baseline' is required" in e for e in errs)
+
+
+def test_two_workbooks_union_and_duplicate_sheet_error(tmp_path: Path) -> None:
+    s = check_case_sheets()
+    a = write_xlsx(tmp_path / "a.xlsx", {"trade": s["trade"], "meta": s["meta"]})
+    b = write_xlsx(tmp_path / "b.xlsx", {"applied": s["applied"],
+                                         "elasticities": s["elasticities"]})
+    t = load_inputs([a, b])
+    assert len(t.trade) == 2 and len(t.applied) == 3
+    c = write_xlsx(tmp_path / "c.xlsx", {"trade": s["trade"]})
+    with pytest.raises(InputError) as exc:
+        load_inputs([a, b, c])
+    assert "more than one input" in str(exc.value)
+
+
+def test_split_sheets_are_joined_and_csv_parquet_mix(tmp_path: Path) -> None:
+    s = check_case_sheets()
+    body = s["trade"][1:]
+    wb = write_xlsx(tmp_path / "w.xlsx", {
+        "trade_1": [s["trade"][0], body[0]], "trade_2": [s["trade"][0], body[1]],
+        "meta": s["meta"], "elasticities": s["elasticities"]})
+    pd.DataFrame(s["applied"][1:], columns=s["applied"][0]).to_csv(tmp_path / "applied.csv",
+                                                                   index=False)
+    t = load_inputs([wb, tmp_path / "applied.csv"])
+    assert sorted(t.trade["value"]) == [100.0, 200.0]
+    assert len(t.applied) == 3
+    pd.DataFrame(s["applied"][1:], columns=s["applied"][0]).to_parquet(
+        tmp_path / "applied.parquet")
+    t2 = load_inputs([wb, tmp_path / "applied.parquet"])
+    assert t2.applied["rate"].tolist() == t.applied["rate"].tolist()
+
+
+def test_not_a_workbook_renamed_and_empty_file(tmp_path: Path) -> None:
+    csv = tmp_path / "fake.xlsx"
+    csv.write_text("exporter,importer,hs,value\nKOR,USA,01,1\n")
+    empty = tmp_path / "empty.xlsx"
+    empty.write_bytes(b"")
+    _, issues = check_inputs([csv, empty])
+    text = "\n".join(map(str, issues))
+    assert "fake.xlsx" in text and "not an .xlsx workbook" in text
+    assert "empty.xlsx" in text and "empty" in text
+
+
+def test_longest_prefix_index_prefers_specific_code() -> None:
+    got = longest_prefix_index(pd.Series(["010121", "020110", "870323"]),
+                               pd.Series(["01", "0101", "*", "8703"]))
+    assert got.tolist() == [1, 2, 3]
+
+
+def test_keyed_prefix_match_respects_keys() -> None:
+    target = pd.DataFrame({"importer": ["USA", "JPN", "USA"], "hs": ["870323", "870323",
+                                                                     "010121"]})
+    rules = pd.DataFrame({"importer": ["USA", "USA", "JPN"], "hs": ["87", "8703", "*"]})
+    assert keyed_prefix_match(target, rules, ["importer"]).tolist() == [1, 2, -1]

@@ -1,0 +1,109 @@
+"""The comparison workbook: sheet order, traceability of human sheets, visual rendering."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from openpyxl import load_workbook
+
+from fta_compare import api
+from fta_compare.report.writer import write_report
+
+REPO = Path(__file__).resolve().parents[1]
+EXAMPLE = REPO / "tariff_tables" / "example_synthetic.xlsx"
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, api.RunResult]:
+    out = tmp_path_factory.mktemp("rep") / "comparison.xlsx"
+    result = api.run([EXAMPLE], model="gsim")
+    write_report(result, out)
+    return out, result
+
+
+def test_sheet_order_human_first_then_contract(report: tuple[Path, api.RunResult]) -> None:
+    out, result = report
+    names = load_workbook(out, read_only=True).sheetnames
+    assert names[:2] == ["summary", "compare"]
+    for s in result.scenarios:
+        assert s[:31] in names
+    tail = ["results", "prices", "welfare", "scorecard", "applied"]
+    assert names[-5:] == tail
+    for s in ("sectors", "assumptions", "sources", "manifest", "warnings", "glossary"):
+        assert names.index(s) < names.index("results")
+
+
+def test_every_data_block_is_a_named_table_with_frozen_header(
+        report: tuple[Path, api.RunResult]) -> None:
+    out, _ = report
+    wb = load_workbook(out)
+    assert len(wb["summary"].tables) >= 3
+    assert wb["compare"].freeze_panes == "C3"
+    assert wb["results"].freeze_panes == "A2"
+    assert wb.properties.title
+
+
+def test_compare_totals_equal_sums_over_contract_sheets(
+        report: tuple[Path, api.RunResult]) -> None:
+    out, _ = report
+    compare = pd.read_excel(out, sheet_name="compare", header=1, engine="openpyxl")
+    welfare = pd.read_excel(out, sheet_name="welfare", engine="openpyxl")
+    results = pd.read_parquet(out.with_name("comparison.results.parquet"))
+    merged = compare.merge(welfare, left_on=["Scenario", "Economy"],
+                           right_on=["scenario", "country"])
+    assert len(merged) == len(welfare)
+    np.testing.assert_allclose(merged["Net welfare (US$ thousand)"], merged["net_welfare"],
+                               rtol=1e-9, atol=1e-6)
+    intl = results[results["exporter"] != results["importer"]]
+    exports = (intl.assign(d=intl["new_value"] - intl["base_value"])
+               .groupby(["scenario", "exporter"])["d"].sum())
+    for _, row in merged.iterrows():
+        want = exports.get((row["scenario"], row["country"]), 0.0)
+        assert row["Exports change (US$ thousand)"] == pytest.approx(want, abs=1e-6)
+
+
+def test_results_sheet_lists_changed_cells_and_parquet_has_all(
+        report: tuple[Path, api.RunResult]) -> None:
+    out, result = report
+    sheet = pd.read_excel(out, sheet_name="results", dtype={"hs": str}, engine="openpyxl")
+    full = pd.read_parquet(out.with_name("comparison.results.parquet"))
+    assert len(full) == len(result.results)
+    changed = full[(full["new_value"] != full["base_value"]) | (full["new_rate"]
+                                                                 != full["base_rate"])]
+    assert len(sheet) == len(changed)
+    assert sheet["trade_creation"].sum() == pytest.approx(changed["trade_creation"].sum())
+
+
+def test_no_formula_cells_from_text(report: tuple[Path, api.RunResult]) -> None:
+    out, _ = report
+    with zipfile.ZipFile(out) as zf:
+        for name in zf.namelist():
+            if name.startswith("xl/worksheets/sheet"):
+                assert b"<f>" not in zf.read(name), name
+
+
+@pytest.mark.skipif(shutil.which("libreoffice") is None and shutil.which("soffice") is None,
+                    reason="LibreOffice is not installed (apt-get install libreoffice-calc)")
+def test_libreoffice_renders_summary_with_charts(report: tuple[Path, api.RunResult],
+                                                 tmp_path: Path) -> None:
+    sys.path.insert(0, str(REPO / "scripts"))
+    from report_preview import workbook_to_pdf
+
+    out, _ = report
+    pdf = workbook_to_pdf(out, tmp_path)
+    assert pdf.stat().st_size > 10_000
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (poppler-utils) not installed to read the PDF text")
+    text = subprocess.run(["pdftotext", "-f", "1", "-l", "1", str(pdf), "-"],
+                          capture_output=True, text=True, check=True).stdout
+    assert "Scorecard for KOR" in text
+    assert "Net welfare by scenario" in text  # chart title rendered on the summary page
+    assert "Welfare parts by scenario" in text
+    assert "exports change by partner" in text
