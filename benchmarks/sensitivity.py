@@ -7,9 +7,9 @@ on the engine, plus the point solve and the summary) for
 * local: 1 worker (in this process, what ``--workers 1`` does) and 2 worker processes;
 * Dask: a ``LocalCluster`` on the loopback interface with 1 and 2 single-threaded worker
   processes (what ``--scheduler`` does; the time includes scattering the shared arrays);
-  with ``--trim`` also with workers started with ``MALLOC_TRIM_THRESHOLD_`` = 256 MiB
-  instead of Dask's default 64 KiB (which makes every large numpy temporary a fresh
-  ``mmap`` with page faults).
+  with ``--trim`` also with workers started with ``MALLOC_TRIM_THRESHOLD_`` and
+  ``MALLOC_MMAP_THRESHOLD_`` = 256 MiB instead of Dask's default trim threshold of 64 KiB
+  (which makes every large numpy temporary a fresh ``mmap``, zeroed page by page).
 
 Each configuration gets one untimed warm-up run (imports in fresh workers), then ``--repeat``
 timed runs (median). Prints draws per second, speed-up over the same engine with one
@@ -64,7 +64,8 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=1)
     ap.add_argument("--no-dask", action="store_true", help="local engine only")
     ap.add_argument("--trim", action="store_true",
-                    help="also Dask workers started with MALLOC_TRIM_THRESHOLD_=256 MiB")
+                    help="also Dask workers started with MALLOC_TRIM_THRESHOLD_ and "
+                    "MALLOC_MMAP_THRESHOLD_ = 256 MiB")
     args = ap.parse_args()
 
     paths = api.default_inputs()
@@ -93,11 +94,16 @@ def main() -> None:
     if not args.no_dask:
         from distributed import LocalCluster
 
-        # Dask's nanny starts workers with MALLOC_TRIM_THRESHOLD_=65536 (its default, for
-        # prompt memory release); an explicit environment variable overrides it
-        trims = [("dask", "65536"), ("dask-trim256M", str(256 << 20))]
-        for eng, trim in trims if args.trim else trims[:1]:
-            os.environ["MALLOC_TRIM_THRESHOLD_"] = trim
+        # Dask's nanny starts workers with MALLOC_TRIM_THRESHOLD_=65536 (for prompt memory
+        # release), which also fixes glibc's mmap threshold at 128 KiB: every large numpy
+        # temporary is then a fresh mmap, zeroed page by page. Explicit environment
+        # variables override it (MALLOC_MMAP_THRESHOLD_ is passed on unchanged).
+        big = str(256 << 20)
+        configs = [("dask", {"MALLOC_TRIM_THRESHOLD_": "65536"}),
+                   ("dask-malloc", {"MALLOC_TRIM_THRESHOLD_": big,
+                                    "MALLOC_MMAP_THRESHOLD_": big})]
+        for eng, env in configs if args.trim else configs[:1]:
+            os.environ.update(env)
             for w in (1, 2):
                 with LocalCluster(n_workers=w, threads_per_worker=1, processes=True,
                                   host="127.0.0.1", dashboard_address=None) as cluster:
@@ -105,7 +111,8 @@ def main() -> None:
                                           scheduler=cluster.scheduler_address, **kw)
                 rows.append((eng, w, sec))
                 results.append(res)
-        os.environ.pop("MALLOC_TRIM_THRESHOLD_", None)
+            for k in env:
+                os.environ.pop(k, None)
 
     base = {eng: sec for eng, w, sec in rows if w == 1}
     table = pd.DataFrame([{

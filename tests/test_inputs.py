@@ -145,3 +145,19 @@ def test_keyed_prefix_match_respects_keys() -> None:
                                                                      "010121"]})
     rules = pd.DataFrame({"importer": ["USA", "USA", "JPN"], "hs": ["87", "8703", "*"]})
     assert keyed_prefix_match(target, rules, ["importer"]).tolist() == [1, 2, -1]
+
+
+def test_meta_settings_are_typed_and_every_bad_key_is_reported() -> None:
+    from fta_compare.inputs.settings import parse_meta
+
+    codes = frozenset({"KOR", "JPN"})
+    ok, problems = parse_meta({"focus": "kor", "max_rate": "3.5", "depth_sigma": "6",
+                               "baseline_date": "2025-01-01", "note": "kept"}, codes)
+    assert problems == [] and ok.focus == "KOR" and ok.rate_cap == 3.5
+    assert ok.depth_sigma == 6.0 and ok.baseline_date.year == 2025
+    assert ok.model_extra == {"note": "kept"}
+    bad, problems = parse_meta({"focus": "XXX", "max_rate": "lots", "depth_sigma": "1",
+                                "hs_revision": "HS2099"}, codes)
+    keys = sorted(k for k, _, _ in problems)
+    assert keys == ["depth_sigma", "focus", "hs_revision", "max_rate"]
+    assert bad.max_rate == 1.0  # defaults kept so validation can go on

@@ -307,7 +307,17 @@ def _scorecard(out: ScenarioTables, compiled: CompiledScenarios, depth: pd.DataF
             continue
         card = build_scorecard(res, wel, applied=compiled.applied, depth=depth,
                                sectors=sectors, weights=tables.weights, compiled=compiled)
-        if flag:
-            card = card[card["scenario"] != BASELINE]
+        if flag:  # keep the depth variants only and rank them among themselves
+            card = card[card["scenario"].str.endswith(DEPTH_SUFFIX)].copy()
+            card["rank"] = _rerank(card)
         parts.append(card)
     return pd.concat(parts, ignore_index=True)
+
+
+def _rerank(card: pd.DataFrame) -> pd.Series:
+    """Ranks within (country, metric), 1 = best (lower is better where the scorecard says)."""
+    from fta_compare.scorecard import LOWER_IS_BETTER
+
+    sign = np.where(card["metric"].isin(LOWER_IS_BETTER), 1.0, -1.0)
+    keyed = card.assign(_k=card["value"].to_numpy(dtype=float) * sign)
+    return keyed.groupby(["country", "metric"], sort=False)["_k"].rank(method="min")

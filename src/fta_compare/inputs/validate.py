@@ -23,6 +23,7 @@ from fta_compare.errors import Issue
 from fta_compare.inputs.hs import WILDCARD
 from fta_compare.inputs.reader import ReadResult
 from fta_compare.inputs.schema import SHEETS, ColumnSpec, SheetSpec
+from fta_compare.inputs.settings import MetaSettings, parse_meta
 from fta_compare.inputs.tables import FILE_COL, ROW_COL, SHEET_COL, InputTables
 
 MAX_LISTED = 25
@@ -393,50 +394,13 @@ def _meta_issue(tables: dict[str, pd.DataFrame], key: str, value: str, rule: str
                  severity)  # type: ignore[arg-type]
 
 
-def _max_rate(meta: dict[str, str], tables: dict[str, pd.DataFrame], out: _Collector) -> float:
-    raw = meta.get("max_rate", "")
-    if not raw:
-        return 1.0
-    try:
-        val = float(raw)
-    except ValueError:
-        val = float("nan")
-    if not (np.isfinite(val) and val > 0):
-        out.add(_meta_issue(tables, "max_rate", raw, "must be a positive number (a "
-                            "fraction: 1.5 = 150%)"))
-        return 1.0
-    return min(val, MAX_RATE)
-
-
-def _meta_checks(meta: dict[str, str], tables: dict[str, pd.DataFrame], regions: frozenset[str],
-                 out: _Collector) -> None:
-    """Meta values other code relies on: HS revision, base year and date, focus economy."""
-    rev = meta.get("hs_revision", "")
-    if rev and re.sub(r"[\s_-]", "", rev).upper() not in HS_REVISIONS:
-        out.add(_meta_issue(tables, "hs_revision", rev, "must be one of "
-                            f"{', '.join(HS_REVISIONS)} (all trade and tariff codes in one "
-                            "revision; convert with a WCO correlation table)"))
-    for key in ("base_year", "baseline_year"):
-        raw = meta.get(key, "")
-        if not raw:
-            continue
-        try:
-            year = float(raw)
-        except ValueError:
-            year = float("nan")
-        if not (np.isfinite(year) and year.is_integer() and FIRST_YEAR <= year <= LAST_YEAR):
-            out.add(_meta_issue(tables, key, raw, "must be a whole year between "
-                                f"{FIRST_YEAR} and {LAST_YEAR}"))
-    raw_date = meta.get("baseline_date", "")
-    if raw_date:
-        day = _one_date(_date_input(raw_date))
-        if day is None or not FIRST_YEAR <= day.year <= LAST_YEAR:
-            out.add(_meta_issue(tables, "baseline_date", raw_date, "must be a date "
-                                f"(YYYY-MM-DD) between {FIRST_YEAR} and {LAST_YEAR}"))
-    focus = meta.get("focus", "")
-    if focus and focus.upper() not in ISO3 | regions:
-        out.add(_meta_issue(tables, "focus", focus, "unknown economy code: use ISO 3166 "
-                            "alpha-3 (e.g. KOR) or a code declared in the 'regions' sheet"))
+def _settings(meta: dict[str, str], tables: dict[str, pd.DataFrame],
+              regions: frozenset[str], out: _Collector) -> MetaSettings:
+    """Typed meta settings (pydantic); each invalid key is an issue at its value cell."""
+    settings, problems = parse_meta(meta, ISO3 | regions)
+    for key, raw, rule in problems:
+        out.add(_meta_issue(tables, key, raw, rule))
+    return settings
 
 
 def _hs_overlaps(trade: pd.DataFrame, out: _Collector) -> None:
@@ -521,8 +485,7 @@ def validate_tables(read: ReadResult) -> tuple[InputTables | None, list[Issue]]:
     raw = read.tables
     regions = _regions(raw)
     meta = _meta(raw)
-    max_rate = _max_rate(meta, raw, out)
-    _meta_checks(meta, raw, regions, out)
+    max_rate = _settings(meta, raw, regions, out).rate_cap
     clean: dict[str, pd.DataFrame] = {}
     for name, df in raw.items():
         spec = SHEETS[name]
