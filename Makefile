@@ -8,7 +8,7 @@ $(BIN)/fta-compare: pyproject.toml
 	python3 -m venv $(VENV) && $(BIN)/pip install -q -e ".[test]"
 
 run: $(BIN)/fta-compare
-	$(BIN)/fta-compare run --force
+	$(BIN)/fta-compare run --depth-channel --force
 
 test: $(BIN)/fta-compare
 	$(BIN)/python -m pytest
