@@ -308,10 +308,23 @@ def _scorecard(out: ScenarioTables, compiled: CompiledScenarios, depth: pd.DataF
         card = build_scorecard(res, wel, applied=compiled.applied, depth=depth,
                                sectors=sectors, weights=tables.weights, compiled=compiled)
         if flag:  # keep the depth variants only and rank them among themselves
-            card = card[card["scenario"].str.endswith(DEPTH_SUFFIX)].copy()
+            card = _inherit_policy_metrics(card[card["scenario"].str.endswith(DEPTH_SUFFIX)],
+                                           parts[0])
             card["rank"] = _rerank(card)
         parts.append(card)
     return pd.concat(parts, ignore_index=True)
+
+
+def _inherit_policy_metrics(depth_card: pd.DataFrame, tariff_card: pd.DataFrame
+                            ) -> pd.DataFrame:
+    """A depth variant has the same agreements and tariffs as its scenario: take its
+    ``depth_index`` and ``preference_coverage`` from the tariff-only rows."""
+    keys = ["scenario", "country", "metric"]
+    policy = tariff_card[tariff_card["metric"].isin(["depth_index", "preference_coverage"])]
+    src = policy.assign(scenario=policy["scenario"] + DEPTH_SUFFIX)[[*keys, "value"]]
+    out = depth_card.merge(src.rename(columns={"value": "_v"}), on=keys, how="left")
+    out["value"] = out["_v"].where(out["_v"].notna(), out["value"])
+    return out.drop(columns=["_v"])
 
 
 def _rerank(card: pd.DataFrame) -> pd.Series:

@@ -173,19 +173,41 @@ def write_report(result: RunResult, out: Path, force: bool = False,
     return targets
 
 
+VIEW_COLUMNS = ("scenario", "importer", "exporter", "hs", "base_value", "new_value",
+                "trade_creation", "trade_diversion")
+
+
+def _view_inputs(results: pd.DataFrame, focus: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The rows and columns the human views read, selected once for all of them.
+
+    (cross-border rows with the columns the views use, those of them where ``focus`` is
+    exporter or importer). Every view drops domestic rows itself and the partner and
+    product views keep only the focus economy's rows, so their output is unchanged; they
+    just no longer copy and scan the whole results table (every column, every row)
+    once each.
+    """
+    cols = [c for c in VIEW_COLUMNS if c in results.columns]
+    core = results[cols]
+    trade = core[(core["exporter"] != core["importer"]).to_numpy(dtype=bool)]
+    mine = (trade["exporter"] == focus) | (trade["importer"] == focus)
+    return trade, trade[mine.to_numpy(dtype=bool)]
+
+
 def _write_workbook(result: RunResult, path: Path, detail_name: str) -> None:
     book = _Book(path)
     cfg = result.config
     focus = cfg.focus
-    totals = views.country_totals(result.results, result.welfare)
-    partners = views.partner_view(result.results, focus)
-    sectors = views.sector_view(result.results, result.sectors)
+    trade, focus_rows = _view_inputs(result.results, focus)
+    totals = views.country_totals(trade, result.welfare)
+    partners = views.partner_view(focus_rows, focus)
+    sectors = views.sector_view(trade, result.sectors)
+    del trade
     first = views.first_ranked(result.scorecard, focus, cfg.depth_channel)
 
     _summary(book, result, totals, partners, first)
     _compare(book, totals)
     for scen in result.scenarios:
-        _scenario_sheet(book, result, scen, totals, partners, sectors)
+        _scenario_sheet(book, result, scen, totals, partners, sectors, focus_rows)
     _sectors_sheet(book, sectors)
     _assumptions(book, result)
     _sources(book, result)
@@ -281,8 +303,8 @@ def _summary(book: _Book, result: RunResult, totals: pd.DataFrame, partners: pd.
     for j, c in enumerate(card.columns):
         if c in MONEY_METRICS:
             _signs(book, ws, top + 1, row - 1, j, j)
-    _welfare_charts(book, ws, top, len(card), card, focus, row + 1)
-    row += 18
+    chart_rows = _welfare_charts(book, ws, top, len(card), card, focus, row + 1)
+    row += chart_rows + 2
 
     ws.write(row, 0, f"Which scenario ranks first for {focus}, by metric", book.heading)
     row = write_table(book, ws, first, row + 1, 0, "first_ranked", widths=widths,
@@ -339,10 +361,14 @@ def _write_plain_block(book: _Book, ws: Worksheet, df: pd.DataFrame, row: int, c
 
 
 def _welfare_charts(book: _Book, ws: Worksheet, top: int, n_scen: int, card: pd.DataFrame,
-                    focus: str, at_row: int) -> None:
-    """Native charts under the scorecard: net welfare and welfare parts by scenario."""
+                    focus: str, at_row: int) -> int:
+    """Native charts under the scorecard: net welfare and welfare parts by scenario.
+
+    Returns the number of worksheet rows the charts cover (their height grows with the
+    number of scenarios so bar labels stay readable)."""
     if n_scen == 0:
-        return
+        return 0
+    height = max(330, 26 * n_scen + 90)
     name = ws.get_name()
     first, last = top + 1, top + n_scen
     cats = [name, first, 0, last, 0]
@@ -359,7 +385,7 @@ def _welfare_charts(book: _Book, ws: Worksheet, top: int, n_scen: int, card: pd.
         c1.set_legend({"none": True})
         c1.set_y_axis({"reverse": True, "label_position": "low"})
         c1.set_x_axis({"num_format": "#,##0"})
-        c1.set_size({"width": 600, "height": 330})
+        c1.set_size({"width": 600, "height": height})
         ws.insert_chart(at_row, 0, c1)
     c2 = book.wb.add_chart({"type": "column", "subtype": "stacked"})
     for nm, key, color in [("Consumer surplus", "consumer_surplus", "#2E75B6"),
@@ -374,8 +400,9 @@ def _welfare_charts(book: _Book, ws: Worksheet, top: int, n_scen: int, card: pd.
     c2.set_legend({"position": "bottom"})
     c2.set_y_axis({"num_format": "#,##0"})
     c2.set_x_axis({"label_position": "low", "num_font": {"rotation": -45}})
-    c2.set_size({"width": 600, "height": 330})
+    c2.set_size({"width": 600, "height": height})
     ws.insert_chart(at_row, 6, c2)
+    return height // 20 + 1
 
 
 def _partner_chart(book: _Book, ws: Worksheet, ptop: int, wide: pd.DataFrame, focus: str,
@@ -411,7 +438,8 @@ def _compare(book: _Book, totals: pd.DataFrame) -> None:
 
 
 def _scenario_sheet(book: _Book, result: RunResult, scen: str, totals: pd.DataFrame,
-                    partners: pd.DataFrame, sectors: pd.DataFrame) -> None:
+                    partners: pd.DataFrame, sectors: pd.DataFrame,
+                    focus_rows: pd.DataFrame | None = None) -> None:
     focus = result.config.focus
     ws = book.sheet(scen)
     widths: dict[int, int] = {}
@@ -436,7 +464,7 @@ def _scenario_sheet(book: _Book, result: RunResult, scen: str, totals: pd.DataFr
     p = partners[partners["scenario"] == scen].drop(columns=["scenario"])
     row = write_table(book, ws, p, row + 2, 0, f"{scen}_partners", widths=widths)
     ws.write(row + 1, 0, f"{focus}: top 25 products by export change", book.heading)
-    tp = views.top_products(result.results, focus, scen)
+    tp = views.top_products(result.results if focus_rows is None else focus_rows, focus, scen)
     row = write_table(book, ws, tp, row + 2, 0, f"{scen}_products", widths=widths)
     ws.freeze_panes(1, 0)
     _apply_widths(ws, widths)
