@@ -379,7 +379,7 @@ def _welfare_charts(book: _Book, ws: Worksheet, top: int, n_scen: int, card: pd.
                        "values": [name, first, col["net_welfare"], last, col["net_welfare"]],
                        "fill": {"color": "#1F4E79"}, "invert_if_negative": False,
                        "data_labels": {"value": True, "num_format": "#,##0",
-                                       "position": "inside_base"}})
+                                       "position": "outside_end"}})
         c1.set_title({"name": f"Net welfare by scenario, {focus} (US$ thousand)",
                       "name_font": {"size": 11}})
         c1.set_legend({"none": True})
@@ -628,7 +628,7 @@ def _cell_rows(ws: Worksheet, chunk: pd.DataFrame, fmts: list[Any]) -> None:
                 writers[j](i, j, v, fmts[j])
 
 
-STREAM_BLOCK = 100_000  # rows rendered per write to the row-data file
+STREAM_BLOCK = 20_000  # rows rendered per write to the row-data file (~10 MB of XML)
 
 
 def _stream_rows(ws: Worksheet, chunk: pd.DataFrame, fmts: list[Any]) -> bool:
