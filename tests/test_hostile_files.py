@@ -317,7 +317,7 @@ def test_far_cells_are_refused_before_calamine_allocates(base: Path, tmp_path: P
     legit = results[-1]  # read: its stray row is named like any other row
     assert not any("far outside" in i[4] for i in legit["issues"]), legit
     assert any(i[2] == "A60000" and "blank" in i[4] for i in legit["issues"]), legit
-    assert footer["maxrss_kb"] < 1_000_000  # < 1 GB, where calamine alone would need 550 GB
+    assert footer["maxrss_kb"] < 2_000_000  # < 2 GB, where calamine alone would need 550 GB
     assert footer["openpyxl"] == []  # untrusted input is never parsed by openpyxl
 
 
