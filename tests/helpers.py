@@ -5,7 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from openpyxl import Workbook
+
+from fta_compare.model.arrays import MarketArrays
 
 Rows = list[list[Any]]
 
@@ -42,3 +45,29 @@ def check_case_sheets() -> dict[str, Rows]:
         "meta": [["key", "value"], ["focus", "KOR"], ["title", "Check case (synthetic)"],
                  ["synthetic", "yes"]],
     }
+
+
+# The Francois & Hall (2003) GSIM 4x4 worked example (US, JP, EU, RW): base trade and tariff
+# powers T0 = 1 + t0 (see tests/test_model_gsim.py for where the numbers come from).
+FH_M = np.array([[0, 50, 200, 300], [500, 0, 150, 200], [300, 100, 200, 200], [50, 100, 110, 20]])
+FH_T0 = np.array([
+    [1.00, 1.21, 1.41, 1.22],
+    [1.37, 1.00, 1.31, 1.23],
+    [1.32, 1.36, 1.00, 1.18],
+    [1.57, 1.41, 1.25, 1.15],
+])  # fmt: skip
+
+
+def market(M: Any, t0: Any, Em: Any = -1.5, Es: Any = 1.5, Ex: Any = np.inf) -> MarketArrays:
+    """MarketArrays for hand-built cases: M and t0 are (P, N, N); elasticities broadcast."""
+    M = np.asarray(M, float)
+    P, N = M.shape[0], M.shape[1]
+    return MarketArrays(
+        hs=np.array([f"{i:06d}" for i in range(P)]),
+        countries=np.array([f"C{i}" for i in range(N)]),
+        base_value=M,
+        base_rate=np.asarray(t0, float),
+        import_demand=np.broadcast_to(np.asarray(Em, float), (P, N)).copy(),
+        substitution=np.broadcast_to(np.asarray(Es, float), (P, N)).copy(),
+        export_supply=np.broadcast_to(np.asarray(Ex, float), (P, N)).copy(),
+    )

@@ -106,3 +106,78 @@ def test_report_round_trip(runs: dict[str, api.RunResult], tmp_path: Path) -> No
                                    rtol=1e-15, atol=0)
     detail = pd.read_parquet(out.with_name("report.results.parquet"))
     pd.testing.assert_frame_equal(detail, r.results, check_dtype=False)
+
+
+# --- the fast paths used at full scale give the same output as the plain ones -----------
+
+
+def _sheet_parts(path: Path) -> dict[str, bytes]:
+    import zipfile
+
+    with zipfile.ZipFile(path) as z:
+        return {n: z.read(n) for n in z.namelist() if n != "docProps/core.xml"}
+
+
+def test_streamed_rows_match_cell_by_cell(tmp_path: Path,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    from fta_compare.report import writer
+
+    rng = np.random.default_rng(3)
+    n = 3000
+    df = pd.DataFrame({
+        "scenario": rng.choice(["cjk", "a&b<c>", " lead", "trail ", "_x0001_", "x\x01y"], n),
+        "importer": pd.Categorical(rng.choice(["KOR", "", "USA"], n)),
+        "hs": pd.Series(rng.choice(["010121", "", "854232"], n), dtype=object),
+        "base_value": rng.lognormal(size=n),
+        "new_rate": np.where(rng.random(n) < 0.2, np.nan, rng.random(n)),
+        "world_price_change": np.where(rng.random(n) < 0.1, np.inf, rng.normal(size=n)),
+        "iterations": rng.integers(0, 10, n),
+        "year": pd.array(np.where(rng.random(n) < 0.3, None, 2020), dtype="Int64"),
+        "text_na": pd.Series(np.where(rng.random(n) < 0.3, None, "z"), dtype=object),
+        "override": rng.random(n) < 0.5,
+    })
+    monkeypatch.setattr(writer, "SHEET_ROWS", 1000)
+
+    def build(path: Path) -> Path:
+        book = writer._Book(path)
+        writer._plain_sheet(book, "results", df, human=False, split=True)
+        writer._plain_sheet(book, "welfare", df.iloc[:7], human=True)
+        writer._plain_sheet(book, "prices", df.iloc[:0], human=False)
+        book.wb.close()
+        return path
+
+    streamed = build(tmp_path / "streamed.xlsx")
+    monkeypatch.setattr(writer, "_stream_rows", lambda *_a, **_k: False)
+    cells = build(tmp_path / "cells.xlsx")
+    assert _sheet_parts(streamed) == _sheet_parts(cells)
+
+
+def test_applied_changes_fast_path_matches_merge(runs: dict[str, api.RunResult]) -> None:
+    from fta_compare.report.writer import applied_changes
+
+    applied = runs["parquet"].applied
+    fast = applied_changes(applied)
+    shuffled = applied.sample(frac=1.0, random_state=0)  # not in blocks: the merge path
+    slow = applied_changes(shuffled)
+    key = ["scenario", "importer", "exporter", "hs"]
+    pd.testing.assert_frame_equal(
+        fast.sort_values(key).reset_index(drop=True),
+        slow.sort_values(key).reset_index(drop=True))
+    assert len(fast) < len(applied)
+
+
+def test_universe_matches_groupby_reference(inputs: dict[str, list[Path]]) -> None:
+    from fta_compare.inputs import load_inputs
+    from fta_compare.scenarios import shocks
+
+    tables = load_inputs(inputs["split"])
+    fast = shocks.build_universe(tables)
+    tr = tables.trade
+    quality = tr["quality"].where(tr["quality"].astype(str).str.len() > 0, "observed")
+    ref = shocks._build_universe_groupby(tr, quality)
+    pd.testing.assert_frame_equal(fast.cells, ref.cells)
+    assert list(fast.hs) == list(ref.hs) and list(fast.countries) == list(ref.countries)
+    dense = shocks.dense(fast, fast.cells, "value")
+    assert dense.sum() == pytest.approx(tr["value"].sum())
+    copy = fast.cells.copy()  # not the universe's own frame: positions by lookup
+    np.testing.assert_array_equal(shocks.dense(fast, copy, "value"), dense)

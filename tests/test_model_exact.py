@@ -14,28 +14,7 @@ from fta_compare.model.arrays import MarketArrays, ModelResult, Shock
 from fta_compare.model.exact import solve_exact
 from fta_compare.model.gsim import solve_gsim
 from fta_compare.model.welfare import cs_exact, cs_second_order
-
-FH_M = np.array([[0, 50, 200, 300], [500, 0, 150, 200], [300, 100, 200, 200], [50, 100, 110, 20]])
-FH_T0 = np.array([
-    [1.00, 1.21, 1.41, 1.22],
-    [1.37, 1.00, 1.31, 1.23],
-    [1.32, 1.36, 1.00, 1.18],
-    [1.57, 1.41, 1.25, 1.15],
-])  # fmt: skip
-
-
-def market(M, t0, Em, Es, Ex) -> MarketArrays:
-    M = np.asarray(M, float)
-    P, N = M.shape[0], M.shape[1]
-    return MarketArrays(
-        hs=np.array([f"{i:06d}" for i in range(P)]),
-        countries=np.array([f"C{i}" for i in range(N)]),
-        base_value=M,
-        base_rate=np.asarray(t0, float),
-        import_demand=np.broadcast_to(np.asarray(Em, float), (P, N)).copy(),
-        substitution=np.broadcast_to(np.asarray(Es, float), (P, N)).copy(),
-        export_supply=np.broadcast_to(np.asarray(Ex, float), (P, N)).copy(),
-    )
+from helpers import FH_M, FH_T0, market
 
 
 def fh(scale: float = 1.0, Em=-1.25, Es=5.0, Ex=1.5) -> tuple[MarketArrays, Shock]:

@@ -14,20 +14,7 @@ from fta_compare.model.smart import (
     laird_yeats_welfare,
     solve_smart,
 )
-
-
-def market(M, t0, Em=-1.5, Es=1.5, Ex=np.inf) -> MarketArrays:
-    M = np.asarray(M, float)
-    P, N = M.shape[0], M.shape[1]
-    return MarketArrays(
-        hs=np.array([f"{i:06d}" for i in range(P)]),
-        countries=np.array([f"C{i}" for i in range(N)]),
-        base_value=M,
-        base_rate=np.asarray(t0, float),
-        import_demand=np.broadcast_to(np.asarray(Em, float), (P, N)).copy(),
-        substitution=np.broadcast_to(np.asarray(Es, float), (P, N)).copy(),
-        export_supply=np.broadcast_to(np.asarray(Ex, float), (P, N)).copy(),
-    )
+from helpers import market
 
 
 def check_case(Ex: float) -> tuple[MarketArrays, Shock]:
