@@ -17,7 +17,8 @@ same streamed XlsxWriter path) and the Parquet detail, with no model or human sh
 Goal: full run <= 1.5 x the floor, peak memory < 4 GB.
 
 Run: ``python benchmarks/full_scale.py [--products 5600 --economies 30 --scenarios 6]
-[--models smart,gsim,exact] [--formats xlsx,parquet] [--keep DIR]``
+[--models smart,gsim,exact] [--formats xlsx,parquet] [--keep DIR] [--skip-write]``
+(``--skip-write``: model phases and memory only, e.g. ``--economies 40 --formats parquet``).
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from typing import Any
 
 MODELS = {"smart": ("smart", "linear"), "gsim": ("gsim", "linear"), "exact": ("gsim", "exact")}
 GOAL_RATIO = 1.5
+PER_SCENARIO = ("solve ", "results tables", "prepare: shocks")  # summed, not echoed
 GOAL_MIB = 4096
 
 
@@ -138,7 +140,8 @@ def floor_write(result: Any, out: Path) -> None:
     book.wb.close()
 
 
-def child(fmt: str, paths: list[Path], models: list[str], work: Path) -> None:
+def child(fmt: str, paths: list[Path], models: list[str], work: Path,
+          write: bool = True) -> None:
     """One input format: every phase, printed as JSON lines (see :class:`Clock`)."""
     from fta_compare import api
     from fta_compare.inputs.reader import read_inputs
@@ -175,10 +178,11 @@ def child(fmt: str, paths: list[Path], models: list[str], work: Path) -> None:
             result = api.run_tables(tables, cfg)
         print(json.dumps({"rows": {"results": len(result.results),
                                    "applied": len(result.applied)}}), flush=True)
-        with clock.phase(f"write report {name}"):
-            write_report(result, work / f"{fmt}_{name}.xlsx", force=True)
-        with clock.phase(f"floor: write {name}"):
-            floor_write(result, work / f"{fmt}_{name}_floor.xlsx")
+        if write:
+            with clock.phase(f"write report {name}"):
+                write_report(result, work / f"{fmt}_{name}.xlsx", force=True)
+            with clock.phase(f"floor: write {name}"):
+                floor_write(result, work / f"{fmt}_{name}_floor.xlsx")
         del result
         for f in work.glob(f"{fmt}_{name}*"):
             f.unlink()
@@ -189,14 +193,24 @@ def child(fmt: str, paths: list[Path], models: list[str], work: Path) -> None:
 
 def run_child(fmt: str, paths: list[Path], args: argparse.Namespace, work: Path
               ) -> list[dict[str, Any]]:
+    """Run one input format in a fresh process, echoing each phase as it ends."""
     cmd = [sys.executable, __file__, "--child", fmt, str(work), "--models", args.models,
-           *map(str, paths)]
-    proc = subprocess.run(cmd, capture_output=True, text=True,
-                          env={**os.environ, "PYTHONUNBUFFERED": "1"})
+           *(["--skip-write"] if args.skip_write else []), *map(str, paths)]
+    events: list[dict[str, Any]] = []
+    with subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True,
+                          env={**os.environ, "PYTHONUNBUFFERED": "1"}) as proc:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            if not line.startswith("{"):
+                continue
+            e = json.loads(line)
+            events.append(e)
+            if "phase" in e and not e["phase"].startswith(PER_SCENARIO):
+                print(f"  [{fmt}] {e['phase']}: {e['wall']:.1f} s wall, {e['cpu']:.1f} s cpu, "
+                      f"peak {e['peak_mib']:,.0f} MiB", flush=True)
     if proc.returncode != 0:
-        print(proc.stdout[-2000:], proc.stderr[-4000:], file=sys.stderr)
-        raise SystemExit(f"{fmt} run failed")
-    return [json.loads(line) for line in proc.stdout.splitlines() if line.startswith("{")]
+        raise SystemExit(f"{fmt} run failed (exit {proc.returncode})")
+    return events
 
 
 def summarise(fmt: str, events: list[dict[str, Any]], models: list[str]) -> None:
@@ -233,6 +247,12 @@ def summarise(fmt: str, events: list[dict[str, Any]], models: list[str]) -> None
         if m not in per:
             continue
         ph = per[m]
+        if f"write report {m}" not in ph:
+            peak = max(v[2] for v in [*ph.values(), *base.values()])
+            print(f"{fmt} {m:5s}: read + validation + run_tables "
+                  f"{read[0][0] + read[1][0] + ph[f'run_tables {m}'][0]:7.1f} s wall; peak RSS "
+                  f"so far {peak:,.0f} MiB (goal < {GOAL_MIB:,}); no report written")
+            continue
         full_w = read[0][0] + read[1][0] + ph[f"run_tables {m}"][0] + ph[f"write report {m}"][0]
         full_c = read[0][1] + read[1][1] + ph[f"run_tables {m}"][1] + ph[f"write report {m}"][1]
         fl_w = floor_read[0] + ph[f"floor: write {m}"][0]
@@ -252,12 +272,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--models", default="smart,gsim,exact")
     ap.add_argument("--formats", default="xlsx,parquet")
     ap.add_argument("--keep", type=Path, help="write the inputs here and keep them")
+    ap.add_argument("--skip-write", action="store_true",
+                    help="no report (memory and model phases only; no ratio)")
     ap.add_argument("--child", nargs=2, metavar=("FORMAT", "WORKDIR"), help=argparse.SUPPRESS)
     ap.add_argument("paths", nargs="*", type=Path, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     models = [m.strip() for m in args.models.split(",") if m.strip()]
     if args.child:
-        child(args.child[0], args.paths, models, Path(args.child[1]))
+        child(args.child[0], args.paths, models, Path(args.child[1]), not args.skip_write)
         return 0
     args.formats = [f.strip() for f in args.formats.split(",")]
     print(f"machine: {os.cpu_count()} cores, load average "
