@@ -110,3 +110,11 @@ def test_gsim_runs_on_any_smart_workbook(check_case: Path, tmp_path: Path, model
     w = pd.read_excel(out, engine="openpyxl", sheet_name="welfare")
     assert {"consumer_surplus", "producer_surplus", "tariff_revenue", "net_welfare"} <= set(
         w.columns)
+
+
+def test_unknown_focus_is_a_clear_error(check_case: Path, tmp_path: Path) -> None:
+    out = tmp_path / "f.xlsx"
+    res = CliRunner().invoke(main, ["run", str(check_case), "--focus", "FRA", "--out",
+                                    str(out)])
+    assert res.exit_code == 1 and "focus economy does not trade" in res.output
+    assert not out.exists()

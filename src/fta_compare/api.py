@@ -152,6 +152,9 @@ def prepare_run(tables: InputTables, cfg: RunConfig) -> PreparedRun:
     focus = cfg.focus or tables.meta.get("focus", "KOR").upper() or "KOR"
     cfg = replace(cfg, focus=focus)
     uni = build_universe(tables)
+    if focus not in set(uni.countries):
+        raise InputError([Issue("--focus", "", "", focus, "focus economy does not trade in "
+                                f"the inputs; choose one of {', '.join(uni.countries)}")])
     compiled = compile_scenarios(tables, uni.cells)
     applied = compiled.applied
     base_rates = applied[applied["scenario"] == BASELINE]
