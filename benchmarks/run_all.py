@@ -24,6 +24,7 @@ HERE = Path(__file__).resolve().parent
 ORDER = ("model_solvers", "sensitivity", "read_engines", "write_engines", "full_scale")
 QUICK = {
     "model_solvers": ["--products", "500", "--countries", "10", "--repeat", "1"],
+    "sensitivity": ["--draws", "8", "--no-dask"],
     "read_engines": ["--rows", "20000"],
     "write_engines": ["--rows", "20000"],
     "full_scale": ["--products", "300", "--economies", "10", "--scenarios", "3"],
