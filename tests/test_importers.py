@@ -149,13 +149,13 @@ def test_baci_replaces_whole_pairs_and_changes_the_results(base: Path, baci: Pat
     key = ["scenario", "importer", "exporter", "hs"]
     m = r0.results.merge(r1.results, on=key, how="outer", suffixes=("_0", "_1"),
                          indicator=True)
-    hit = (m["importer"] + "<-" + m["exporter"]).isin(res.groups)
+    hit = (m["importer"].astype(str) + "<-" + m["exporter"].astype(str)).isin(res.groups)
     both = m["_merge"] == "both"
     assert (m.loc[hit & both, "base_value_0"] != m.loc[hit & both, "base_value_1"]).any()
     assert (m.loc[~hit, "_merge"] == "both").all()
     assert (m.loc[~hit, "base_value_0"] == m.loc[~hit, "base_value_1"]).all()
-    assert set(r1.results.loc[(r1.results["importer"] + "<-" + r1.results["exporter"])
-                              .isin(res.groups), "quality"]) == {"observed"}
+    r1_pair = r1.results["importer"].astype(str) + "<-" + r1.results["exporter"].astype(str)
+    assert set(r1.results.loc[r1_pair.isin(res.groups), "quality"]) == {"observed"}
     w0 = r0.welfare.set_index(["scenario", "country"])["net_welfare"]
     w1 = r1.welfare.set_index(["scenario", "country"])["net_welfare"]
     assert w0.loc[("syn_fta", "KOR")] != pytest.approx(w1.loc[("syn_fta", "KOR")])

@@ -214,3 +214,23 @@ def test_world_price_change_is_trade_weighted_over_markets():
     tc = res.trade_creation[0, 0, 1]
     assert tc == pytest.approx(100 * -2.0 * (-0.1 / 1.1) * 3.0 / 5.0, rel=1e-12)
     assert res.producer_surplus[0, 0] == pytest.approx(100 * dpw1 + 0.5 * dpw1 * tc, rel=1e-12)
+
+
+def test_diversion_skipping_still_markets_changes_nothing():
+    """Markets where no partner's price moves are left out of the sort (speed); the result
+    must equal the full computation (taken with a draws axis, which sorts every market)."""
+    rng = np.random.default_rng(7)
+    P, N = 40, 6
+    M = rng.uniform(0, 100, (P, N, N)) * (rng.random((P, N, N)) < 0.7)
+    p = np.where(rng.random((P, N, N)) < 0.3, -rng.uniform(0, 0.2, (P, N, N)), 0.0)
+    p[:, :, rng.random(N) < 0.5] = 0.0  # whole importers with no change
+    idx = np.arange(N)
+    M[:, idx, idx] = 0.0
+    p[:, idx, idx] = 0.0
+    Es = np.broadcast_to(rng.uniform(0.5, 5, (P, 1, N)), (P, 1, N))
+    still = ~(np.swapaxes(p, -1, -2) != 0).any(axis=-1)
+    assert still.any() and not still.all()
+    fast = diversion(M, p, Es)
+    full = diversion(M, p, Es[None])[0]
+    np.testing.assert_array_equal(fast, full)
+    assert (fast.sum(axis=-2)[still] == 0).all()

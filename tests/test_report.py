@@ -81,6 +81,33 @@ def test_results_sheet_lists_changed_cells_and_parquet_has_all(
     assert sheet["trade_creation"].sum() == pytest.approx(changed["trade_creation"].sum())
 
 
+def test_many_elasticity_pairs_go_to_a_plain_sheet_with_their_rules(
+        report: tuple[Path, api.RunResult], tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Beyond ELASTICITIES_LISTED pairs, 'assumptions' lists the rules (each with the number
+    of pairs it sets) and every pair is on the plain sheet 'elasticities'."""
+    from fta_compare.report import writer
+
+    _, result = report
+    used = result.elasticities
+    monkeypatch.setattr(writer, "ELASTICITIES_LISTED", len(used) - 1)
+    out = tmp_path / "many.xlsx"
+    write_report(result, out)
+    plain = pd.read_excel(out, sheet_name="elasticities", dtype={"hs": str}, engine="calamine")
+    assert len(plain) == len(used)
+    pd.testing.assert_series_equal(plain["import_demand"], used["import_demand"],
+                                   check_names=False, check_index=False)
+    wb = load_workbook(out)
+    tables = wb["assumptions"].tables
+    assert "elasticity_rules" in tables and "elasticities_used" not in tables
+    ref = tables["elasticity_rules"].ref
+    rules = pd.DataFrame([[c.value for c in row] for row in wb["assumptions"][ref]])
+    rules.columns = rules.iloc[0]
+    rules = rules.iloc[1:]
+    assert rules["Product-economy pairs"].sum() == len(used)
+    assert len(rules) == len(writer.elasticity_rules(used))
+
+
 def test_no_formula_cells_from_text(report: tuple[Path, api.RunResult]) -> None:
     out, _ = report
     with zipfile.ZipFile(out) as zf:

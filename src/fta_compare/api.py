@@ -165,7 +165,7 @@ def prepare_run(tables: InputTables, cfg: RunConfig) -> PreparedRun:
         raise InputError([Issue(", ".join(Path(f).name for f in tables.files), "scenarios", "",
                                 "", "no scenario besides 'baseline' to compare")])
     shocks: list[tuple[str, Shock]] = []
-    by_scenario = dict(tuple(applied.groupby("scenario", sort=False)))
+    by_scenario = _scenario_rows(applied)
     for name in names:
         shock = scenario_shock(uni, by_scenario[name])
         shocks.append((name, shock))
@@ -181,6 +181,17 @@ def prepare_run(tables: InputTables, cfg: RunConfig) -> PreparedRun:
         depth=_depth_tables(tables, compiled),
         warnings=tuple(tables.warnings) + tuple(compiled.warnings),
     )
+
+
+def _scenario_rows(applied: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """Each scenario's rows of the applied table: slices when every scenario's rows are
+    contiguous (the compiler writes one block per scenario), else a groupby (copies)."""
+    codes, names = pd.factorize(applied["scenario"], sort=False)
+    starts = np.flatnonzero(np.diff(codes, prepend=-1) != 0)
+    if len(starts) != len(names):
+        return {str(k): g for k, g in applied.groupby("scenario", sort=False, observed=True)}
+    ends = [*starts[1:], len(codes)]
+    return {str(names[codes[a]]): applied.iloc[a:b] for a, b in zip(starts, ends, strict=True)}
 
 
 def run_tables(tables: InputTables, cfg: RunConfig) -> RunResult:
@@ -222,9 +233,10 @@ def run_tables(tables: InputTables, cfg: RunConfig) -> RunResult:
 
 
 def _quality_array(uni: Universe) -> np.ndarray:
+    """(P, N, N) int8: 1 where the cell's base value is imputed, else 0 (QUALITY_LABELS)."""
     q = uni.cells["quality"].astype(str)
     cells = uni.cells.assign(imputed=q.str.startswith("imputed").astype(float))
-    return np.where(dense(uni, cells, "imputed") > 0, "imputed", "observed").astype(object)
+    return (dense(uni, cells, "imputed") > 0).astype(np.int8)
 
 
 def _quality_shares(results: pd.DataFrame) -> pd.DataFrame:
@@ -232,20 +244,19 @@ def _quality_shares(results: pd.DataFrame) -> pd.DataFrame:
     if results.empty or "quality" not in results.columns:
         return pd.DataFrame(columns=["scenario", "imputed_share_of_trade",
                                      "imputed_share_of_change"])
-    r = results.assign(
-        imputed=results["quality"].eq("imputed"),
-        change=(results["new_value"] - results["base_value"]).abs(),
-    )
-    g = r.groupby("scenario", sort=False)
-    base = g.apply(lambda d: _share(d["base_value"], d["imputed"]), include_groups=False)
-    chg = g.apply(lambda d: _share(d["change"], d["imputed"]), include_groups=False)
-    return pd.DataFrame({"scenario": base.index, "imputed_share_of_trade": base.to_numpy(),
-                         "imputed_share_of_change": chg.to_numpy()})
+    scen, names = pd.factorize(results["scenario"])
+    imputed = results["quality"].eq("imputed").to_numpy(dtype=bool)
+    base = results["base_value"].to_numpy(dtype=float)
+    change = np.abs(results["new_value"].to_numpy(dtype=float) - base)
 
+    def share(values: np.ndarray) -> np.ndarray:
+        total = np.bincount(scen, weights=values, minlength=len(names))
+        part = np.bincount(scen, weights=np.where(imputed, values, 0.0), minlength=len(names))
+        return np.divide(part, total, out=np.zeros_like(total), where=total > 0)
 
-def _share(values: pd.Series, mask: pd.Series) -> float:
-    total = float(values.sum())
-    return float(values[mask].sum()) / total if total > 0 else 0.0
+    return pd.DataFrame({"scenario": np.asarray(names, dtype=object),
+                         "imputed_share_of_trade": share(base),
+                         "imputed_share_of_change": share(change)})
 
 
 def _elasticities_used(table: pd.DataFrame, uni: Universe) -> pd.DataFrame:
@@ -302,12 +313,14 @@ def _scorecard(out: ScenarioTables, compiled: CompiledScenarios, depth: pd.DataF
     from fta_compare.scorecard import build_scorecard
 
     parts = []
-    is_depth = out.results["scenario"].str.endswith(DEPTH_SUFFIX)
-    w_depth = out.welfare["scenario"].str.endswith(DEPTH_SUFFIX)
+    is_depth = out.results["scenario"].str.endswith(DEPTH_SUFFIX).to_numpy(dtype=bool)
+    w_depth = out.welfare["scenario"].str.endswith(DEPTH_SUFFIX).to_numpy(dtype=bool)
     for flag in (False, True):
-        res, wel = out.results[is_depth == flag], out.welfare[w_depth == flag]
+        wel = out.welfare[w_depth == flag]
         if wel.empty:
             continue
+        rows = is_depth == flag  # copy the long table only when it mixes both kinds
+        res = out.results if rows.all() else out.results[rows]
         card = build_scorecard(res, wel, applied=compiled.applied, depth=depth,
                                sectors=sectors, weights=tables.weights, compiled=compiled)
         if flag:  # keep the depth variants only and rank them among themselves

@@ -18,6 +18,7 @@ RESULT_COLUMNS = [
     "scenario", "importer", "exporter", "hs", "base_value", "new_value", "trade_creation",
     "trade_diversion", "base_rate", "new_rate",
 ]
+QUALITY_LABELS = ("observed", "imputed")  # the ``quality`` column of the results table
 PRICE_COLUMNS = ["scenario", "hs", "exporter", "world_price_change"]
 WELFARE_COLUMNS = [
     "scenario", "country", "consumer_surplus", "producer_surplus", "tariff_revenue",
@@ -80,29 +81,21 @@ class RunResult:
         return list(dict.fromkeys(self.welfare["scenario"]))
 
 
-def _text_dtype() -> object:
-    """The dtype pandas gives a column built from Python strings (``str`` in pandas 3)."""
-    return pd.Series(["x"]).dtype
-
-
-TEXT_DTYPE = _text_dtype()
-
-
 def text_column(values: np.ndarray | list[str], idx: np.ndarray) -> pd.Series:
-    """``values[idx]`` as a text Series, equal to ``pd.Series(values[idx])``.
+    """``values[idx]`` as a categorical text Series (categories: the distinct ``values``).
 
-    Built from the few distinct ``values`` by one take (Arrow when pandas stores strings
-    in Arrow), so a column of millions of rows never passes through Python objects.
+    Label columns of the long tables (scenario, economies, HS code) hold a few thousand
+    distinct strings over millions of rows: as categoricals they cost 1-2 bytes a row,
+    are never materialised as Python strings, and group and filter on integer codes.
+    ``values`` must be unique.
     """
-    if len(idx) == 0:  # pandas keeps an empty object array as object
-        return pd.Series(np.asarray(values, dtype=object)[idx])
-    return pd.Series(pd.array(np.asarray(values, dtype=object), dtype=TEXT_DTYPE).take(idx))
+    return pd.Series(pd.Categorical.from_codes(
+        np.asarray(idx, dtype=np.int32 if len(values) > 2**15 else np.int16),
+        categories=pd.Index(np.asarray(values, dtype=object))))
 
 
 def _constant(value: str, n: int) -> pd.Series:
-    """A text column holding ``value`` n times (as a broadcast scalar would)."""
-    if n == 0:
-        return pd.Series([value], dtype=TEXT_DTYPE).iloc[:0].reset_index(drop=True)
+    """A categorical text column holding ``value`` n times."""
     return text_column([value], np.zeros(n, dtype=np.intp))
 
 
@@ -147,13 +140,13 @@ def scenario_tables(
         "base_rate": pick(m.base_rate),
         "new_rate": pick(new_rate),
     })
-    if quality is not None:
+    if quality is not None:  # int codes into QUALITY_LABELS, or labels
         q = pick(quality)
-        if q.dtype == object:
+        if q.dtype.kind in "iu":
+            results["quality"] = text_column(QUALITY_LABELS, q)
+        else:
             codes, uniq = _labels(q)
             results["quality"] = text_column(uniq, codes)
-        else:
-            results["quality"] = q
     sales = m.base_value.sum(axis=2) > 0  # (P, N) exporter sells the product
     pp, vv = np.nonzero(sales)
     prices = pd.DataFrame({
@@ -195,10 +188,19 @@ def scenario_tables(
 
 
 def concat(parts: list[ScenarioTables]) -> ScenarioTables:
-    """Stack the tables of several scenarios."""
+    """Stack the tables of several scenarios (categorical columns keep one category list)."""
     def cat(name: str) -> pd.DataFrame:
         frames = [getattr(t, name) for t in parts]
-        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+        if not frames:
+            return pd.DataFrame()
+        for col in frames[0].columns:
+            if all(isinstance(f[col].dtype, pd.CategoricalDtype) for f in frames):
+                union = pd.Index(list(dict.fromkeys(
+                    c for f in frames for c in f[col].cat.categories)))
+                for f in frames:
+                    if not f[col].cat.categories.equals(union):
+                        f[col] = f[col].cat.set_categories(union)
+        return pd.concat(frames, ignore_index=True)
 
     return ScenarioTables(cat("results"), cat("prices"), cat("welfare"),
                           cat("welfare_by_product"), cat("convergence"))

@@ -54,17 +54,25 @@ CHINA = "CHN"
 KEYS = ("scenario", "importer", "exporter", "hs")
 
 
-def _codes(col: pd.Series) -> tuple[np.ndarray, list[str]]:
-    """(integer codes, distinct values as str); -1 for missing. Categoricals are free."""
+def _codes(col: pd.Series, observed: bool = True) -> tuple[np.ndarray, list[str]]:
+    """(integer codes, distinct values as str); -1 for missing. Categoricals are free
+    (``observed``: only the categories present, in their order)."""
     if isinstance(col.dtype, pd.CategoricalDtype):
-        return col.cat.codes.to_numpy(), [str(c) for c in col.cat.categories]
+        codes, cats = col.cat.codes.to_numpy(), col.cat.categories
+        if not observed:
+            return codes, [str(c) for c in cats]
+        used = np.bincount(codes.astype(np.intp) + 1, minlength=len(cats) + 1)[1:] > 0
+        if not used.all():
+            remap = np.append(np.where(used, np.cumsum(used) - 1, -1), -1)
+            codes, cats = remap[codes], cats[used]
+        return codes, [str(c) for c in cats]
     codes, uniq = pd.factorize(col)
     return codes, [str(u) for u in uniq]
 
 
 def _to(glob: Sequence[str], col: pd.Series) -> np.ndarray:
     """int32 codes of ``col`` in the list ``glob`` (-1 where absent)."""
-    codes, uniq = _codes(col)
+    codes, uniq = _codes(col, observed=False)
     lookup = np.append(pd.Index(list(glob), dtype=object).get_indexer(uniq), -1)
     return lookup.astype(np.int32)[codes]  # code -1 picks the appended -1
 
@@ -297,10 +305,16 @@ def scorecard(
     if sectors is not None and not sectors.empty:
         pairs = sector_map(pd.Series(r.hs, dtype=object), sectors)
         h_of = pd.Index(r.hs, dtype=object).get_indexer(pairs["hs"])
-        for sector in dict.fromkeys(sectors["sector"].astype(str).str.strip()):
-            in_sector = np.zeros(len(r.hs), dtype=bool)
-            in_sector[h_of[(pairs["sector"] == sector).to_numpy()]] = True
-            m[f"exports_change:{sector}"] = r.by(r.e, np.where(in_sector[r.h], change, 0.0))
+        names = list(dict.fromkeys(sectors["sector"].astype(str).str.strip()))
+        member = np.zeros((len(r.hs), len(names)))  # (products, sectors) 0/1
+        member[h_of, pd.Index(names).get_indexer(pairs["sector"])] = 1.0
+        # one pass over the rows: change by (scenario, exporter, product), then sectors
+        n_h = max(len(r.hs), 1)
+        by_product = _bins((r.s_c.astype(np.int64) + r.e) * n_h + r.h, change,
+                           (r.S * r.C + 1) * n_h).reshape(r.S * r.C + 1, n_h)
+        by_sector = (by_product[: r.S * r.C] @ member).reshape(r.S, r.C, len(names))
+        for k, sector in enumerate(names):
+            m[f"exports_change:{sector}"] = by_sector[:, :, k]
         crit = (pairs["sector"].isin(list(critical_sectors))).to_numpy()
         if crit.any():
             in_crit = np.zeros(len(r.hs), dtype=bool)

@@ -42,8 +42,10 @@ from typing import BinaryIO
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from fta_compare.errors import Issue
+from fta_compare.inputs.cells import map_rows
 from fta_compare.inputs.schema import SHEETS
 from fta_compare.inputs.tables import FILE_COL, ROW_COL, SHEET_COL, column_letter
 
@@ -145,18 +147,26 @@ def _frame(
                           issues if issues is not None else [])
     body = rows[1:]
     width = len(names)
-    body = [list(r[:width]) + [""] * (width - len(r)) for r in body]
-    df = pd.DataFrame(body, columns=range(width), dtype=object)
     keep = [i for i, n in enumerate(names) if n]
-    df = df[keep]
-    df.columns = [names[i] for i in keep]
+    grid = np.empty((len(body), width), dtype=object)
+    if all(len(r) == width for r in body):  # calamine's rows are rectangular
+        if body:
+            grid[:] = body
+    else:
+        for i, r in enumerate(body):
+            padded = list(r[:width])
+            grid[i] = padded + [""] * (width - len(padded))
+    df = pd.DataFrame({names[i]: grid[:, i] for i in keep}, index=pd.RangeIndex(len(body)),
+                      dtype=object)
     df[FILE_COL] = file
     df[SHEET_COL] = sheet
-    df[ROW_COL] = range(first_data_row, first_data_row + len(df))
+    df[ROW_COL] = np.arange(first_data_row, first_data_row + len(df))
     # drop rows that are entirely blank (keep row numbers of the rest)
-    data_cols = [c for c in df.columns if c not in RESERVED_COLUMNS]
-    if data_cols and len(df):
-        blank = df[data_cols].map(_is_blank).all(axis=1)
+    if keep and len(df):
+        blank = np.ones(len(df), dtype=bool)
+        for i in keep:  # only rows blank so far are looked at in the next column
+            rows_left = np.flatnonzero(blank)
+            blank[rows_left] = map_rows(grid[rows_left, i], _is_blank).astype(bool)
         df = df.loc[~blank]
     df.attrs["letters"] = {(file, sheet): {names[i]: column_letter(i) for i in keep}}
     df.attrs["header_row"] = {(file, sheet): header_row}
@@ -854,14 +864,21 @@ def _read_parquet(path: Path, result: ReadResult) -> None:
                     f"(e.g. trade.parquet); got '{path.stem}'")
         return
     try:
-        df = pd.read_parquet(path)
+        import pyarrow.parquet as pq
+
+        arrow = pq.read_table(path)
+        df = arrow.to_pandas()
     except Exception as exc:  # pyarrow raises many types for damaged files
         _unreadable(result, name, f"cannot read Parquet: {exc}")
         return
+    for column in arrow.schema:  # list/struct cells: shown as text, reported by validation
+        if pa.types.is_nested(column.type) and column.name in df.columns:
+            df[column.name] = df[column.name].map(
+                lambda v: None if v is None else str(v.tolist() if hasattr(v, "tolist") else v))
     header = [str(c) for c in df.columns]
     names = _header_names(list(header), name, path.stem, 1, result.issues)
     keep = [i for i, n in enumerate(names) if n]
-    df = df.iloc[:, keep].astype(object)
+    df = df.iloc[:, keep]
     df.columns = [names[i] for i in keep]
     df = df.reset_index(drop=True)
     df[FILE_COL] = name

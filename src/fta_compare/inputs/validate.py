@@ -20,6 +20,7 @@ import pandas as pd
 import pycountry
 
 from fta_compare.errors import Issue
+from fta_compare.inputs.cells import Column, blank_cells, first_rows, row_groups
 from fta_compare.inputs.hs import WILDCARD
 from fta_compare.inputs.reader import ReadResult
 from fta_compare.inputs.schema import SHEETS, ColumnSpec, SheetSpec
@@ -78,54 +79,52 @@ def _show(v: object) -> str:
     return str(v)
 
 
-def _col(df: pd.DataFrame, name: str) -> pd.Series:
-    """A column as a plain object Series (no ``attrs``).
-
-    pandas deep-copies ``df.attrs`` (the cell-location maps) into every derived Series;
-    on a plain Series each vectorised step stays a single array operation.
-    """
-    return pd.Series(df[name].to_numpy(dtype=object), index=df.index, name=name, dtype=object)
-
-
-def _blank(s: pd.Series) -> np.ndarray:
-    """True where a cell is empty (None, NaN, '' or whitespace)."""
-    s = pd.Series(s.to_numpy(dtype=object), dtype=object)
-    as_str = s.astype(str).str.strip()
-    return (s.isna() | as_str.isin(["", "nan", "None"])).to_numpy()
-
-
 def _is_number_like(v: object) -> bool:
     """Cell types that may hold a number: int, float or text (not bool, date, duration)."""
     return v is None or (isinstance(v, (int, float, str, np.number)) and
                          not isinstance(v, (bool, np.bool_)))
 
 
-def _numbers(s: pd.Series) -> tuple[pd.Series, np.ndarray]:
+def _numbers(c: Column, index: pd.Index) -> tuple[pd.Series, np.ndarray]:
     """Numeric values and a mask of non-blank cells that are not numbers.
 
     Dates, times, durations and booleans are not numbers (pandas would turn them into
-    nanoseconds or 0/1); text is parsed ('inf' and friends mean infinity).
+    nanoseconds or 0/1); text is parsed ('inf' and friends mean infinity). A column of
+    plain numbers (and blanks) converts in one step; any other, once per distinct cell.
     """
-    blank = _blank(s)
+    if c.numeric:
+        values = c.series.to_numpy() if c.series.dtype != object else c.values
+        num = pd.to_numeric(values, errors="coerce").astype(float)
+        return pd.Series(num, index=index), np.zeros(len(num), dtype=bool)
+    d = c.distinct
+    num_u, bad_u = _distinct_numbers(d.uniques)
+    return pd.Series(d.rows(num_u), index=index), d.rows(bad_u)
+
+
+def _distinct_numbers(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_numbers` on distinct cells (one Python call each)."""
+    blank = blank_cells(s)
     ok_type = s.map(_is_number_like).to_numpy(dtype=bool)
     text = s.where(ok_type, None).map(lambda v: v.strip().lower() if isinstance(v, str) else v)
     is_inf = text.isin(INF_WORDS).to_numpy()
     num = pd.to_numeric(text.where(~is_inf), errors="coerce").astype(float)
     num = num.where(~is_inf, np.inf).where(ok_type, np.nan)
     bad = (~blank) & (num.isna().to_numpy() | ~ok_type)
-    return num, bad
+    return num.to_numpy(dtype=float), bad
 
 
-def _hs_column(df: pd.DataFrame, spec: ColumnSpec, sheet: SheetSpec,
+def _hs_column(df: pd.DataFrame, c: Column, spec: ColumnSpec, sheet: SheetSpec,
                out: _Collector) -> pd.Series:
-    s = _col(df, spec.name)
-    blank = _blank(s)
-    is_num = s.map(lambda v: isinstance(v, (int, float)) and not isinstance(v, bool)).to_numpy()
-    as_text = s.map(_hs_text)
-    digits = as_text.str.fullmatch(r"[0-9]{2,6}").fillna(False).to_numpy()  # ASCII only
-    star = as_text.eq(WILDCARD).to_numpy()
+    d = c.distinct
+    u = d.uniques
+    blank = d.rows(blank_cells(u))
+    is_num = d.rows(u.map(lambda v: isinstance(v, (int, float)) and not isinstance(v, bool))
+                    .to_numpy(dtype=bool))
+    text = u.map(_hs_text)
+    digits = d.rows(text.str.fullmatch(r"[0-9]{2,6}").fillna(False).to_numpy(dtype=bool))
+    star = d.rows(text.eq(WILDCARD).to_numpy())
     allow_star = spec.kind == "hs_star"
-    odd = is_num & digits & (as_text.str.len().to_numpy() % 2 == 1)
+    odd = is_num & digits & d.rows(text.str.len().to_numpy() % 2 == 1)
     out.cells(df, odd & ~blank, spec.name,
               "HS code typed as a number lost its leading zero (e.g. 10121 for '010121'); "
               "format the column as text and type the code with its zeros")
@@ -135,7 +134,7 @@ def _hs_column(df: pd.DataFrame, spec: ColumnSpec, sheet: SheetSpec,
     numeric_even = is_num & digits & ~odd
     out.cells(df, numeric_even, spec.name, "HS code stored as a number; read as text "
               "(keep HS columns formatted as text)", severity="warning")
-    return as_text
+    return d.strings(text, df.index)
 
 
 def _hs_text(v: object) -> str:
@@ -148,24 +147,24 @@ def _hs_text(v: object) -> str:
     return str(v).strip()
 
 
-def _code_column(df: pd.DataFrame, spec: ColumnSpec, regions: frozenset[str],
+def _code_column(df: pd.DataFrame, c: Column, spec: ColumnSpec, regions: frozenset[str],
                  out: _Collector) -> pd.Series:
-    s = _col(df, spec.name)
-    blank = _blank(s)
-    codes = s.map(lambda v: str(v).strip().upper() if v is not None else "")
+    d = c.distinct
+    blank_u = blank_cells(d.uniques)
+    codes = d.uniques.map(lambda v: str(v).strip().upper() if v is not None else "")
     known = codes.isin(ISO3 | regions).to_numpy().copy()
     if spec.kind == "code_star":
         known |= codes.eq(WILDCARD).to_numpy()
-    out.cells(df, ~blank & ~known, spec.name,
+    out.cells(df, d.rows(~blank_u & ~known), spec.name,
               "unknown economy code: use ISO 3166 alpha-3 (KOR, JPN, CHN, USA) or a code "
               "declared in the 'regions' sheet")
-    return codes.where(~blank, "")
+    return d.strings(codes.where(~blank_u, ""), df.index)
 
 
-def _codes_column(df: pd.DataFrame, spec: ColumnSpec, regions: frozenset[str],
+def _codes_column(df: pd.DataFrame, c: Column, spec: ColumnSpec, regions: frozenset[str],
                   out: _Collector) -> pd.Series:
-    s = _col(df, spec.name).map(lambda v: "" if v is None or (isinstance(v, float) and v != v)
-                          else str(v))
+    s = pd.Series(c.values, index=df.index, dtype=object).map(
+        lambda v: "" if v is None or (isinstance(v, float) and v != v) else str(v))
     lists = s.map(lambda v: [c.strip().upper() for c in v.replace(";", ",").split(",")
                              if c.strip()])
     bad = lists.map(lambda cs: any(c not in ISO3 and c not in regions for c in cs)).to_numpy()
@@ -174,9 +173,9 @@ def _codes_column(df: pd.DataFrame, spec: ColumnSpec, regions: frozenset[str],
     return lists.map(lambda cs: ",".join(cs))
 
 
-def _rate_column(df: pd.DataFrame, spec: ColumnSpec, sheet: SheetSpec, max_rate: float,
+def _rate_column(df: pd.DataFrame, c: Column, spec: ColumnSpec, sheet: SheetSpec, max_rate: float,
                  out: _Collector) -> pd.Series:
-    num, bad = _numbers(_col(df, spec.name))
+    num, bad = _numbers(c, df.index)
     out.cells(df, bad, spec.name, "rate is not a number (rates are fractions: 0.08 = 8%)")
     v = num.to_numpy()
     finite = np.isfinite(v)
@@ -195,8 +194,8 @@ def _rate_column(df: pd.DataFrame, spec: ColumnSpec, sheet: SheetSpec, max_rate:
     return num
 
 
-def _elasticity_column(df: pd.DataFrame, spec: ColumnSpec, out: _Collector) -> pd.Series:
-    num, bad = _numbers(_col(df, spec.name))
+def _elasticity_column(df: pd.DataFrame, c: Column, spec: ColumnSpec, out: _Collector) -> pd.Series:
+    num, bad = _numbers(c, df.index)
     out.cells(df, bad, spec.name, "elasticity is not a number")
     v = num.to_numpy()
     huge = np.isfinite(v) & (np.abs(v) > MAX_ELASTICITY)
@@ -220,8 +219,8 @@ def _elasticity_column(df: pd.DataFrame, spec: ColumnSpec, out: _Collector) -> p
     return num
 
 
-def _value_column(df: pd.DataFrame, spec: ColumnSpec, out: _Collector) -> pd.Series:
-    num, bad = _numbers(_col(df, spec.name))
+def _value_column(df: pd.DataFrame, c: Column, spec: ColumnSpec, out: _Collector) -> pd.Series:
+    num, bad = _numbers(c, df.index)
     out.cells(df, bad, spec.name, "value is not a number")
     v = num.to_numpy()
     out.cells(df, v < 0, spec.name, "trade value must be >= 0")
@@ -232,23 +231,23 @@ def _value_column(df: pd.DataFrame, spec: ColumnSpec, out: _Collector) -> pd.Ser
     return num
 
 
-def _share_column(df: pd.DataFrame, spec: ColumnSpec, out: _Collector) -> pd.Series:
-    num, bad = _numbers(_col(df, spec.name))
+def _share_column(df: pd.DataFrame, c: Column, spec: ColumnSpec, out: _Collector) -> pd.Series:
+    num, bad = _numbers(c, df.index)
     out.cells(df, bad, spec.name, "share is not a number")
     v = num.to_numpy()
     out.cells(df, (v < 0) | (v > 1), spec.name, "share must be within 0 and 1 (a fraction)")
     return num
 
 
-def _float_column(df: pd.DataFrame, spec: ColumnSpec, out: _Collector) -> pd.Series:
-    num, bad = _numbers(_col(df, spec.name))
+def _float_column(df: pd.DataFrame, c: Column, spec: ColumnSpec, out: _Collector) -> pd.Series:
+    num, bad = _numbers(c, df.index)
     out.cells(df, bad, spec.name, "not a number")
     out.cells(df, np.isinf(num.to_numpy()), spec.name, "must be finite")
     return num
 
 
-def _year_column(df: pd.DataFrame, spec: ColumnSpec, out: _Collector) -> pd.Series:
-    num, bad = _numbers(_col(df, spec.name))
+def _year_column(df: pd.DataFrame, c: Column, spec: ColumnSpec, out: _Collector) -> pd.Series:
+    num, bad = _numbers(c, df.index)
     v = num.to_numpy()
     with np.errstate(invalid="ignore"):
         ok = np.isnan(v) | ((v >= FIRST_YEAR) & (v <= LAST_YEAR) & (np.mod(v, 1) == 0))
@@ -278,9 +277,9 @@ def _date_input(v: object) -> object:
     return None
 
 
-def _date_column(df: pd.DataFrame, spec: ColumnSpec, out: _Collector) -> pd.Series:
-    s = _col(df, spec.name)
-    blank = _blank(s)
+def _date_column(df: pd.DataFrame, c: Column, spec: ColumnSpec, out: _Collector) -> pd.Series:
+    s = pd.Series(c.values, index=df.index, dtype=object)
+    blank = c.blank
     values = s.where(~blank, None).map(_date_input)
     try:
         parsed = pd.to_datetime(values, errors="coerce", format="mixed")
@@ -304,21 +303,23 @@ def _one_date(v: object) -> pd.Timestamp | None:
     return ts.tz_localize(None) if ts.tzinfo is not None else ts
 
 
-def _enum_column(df: pd.DataFrame, spec: ColumnSpec, out: _Collector) -> pd.Series:
+def _enum_column(df: pd.DataFrame, c: Column, spec: ColumnSpec, out: _Collector) -> pd.Series:
     allowed = spec.kind.split(":", 1)[1].split("|")
-    s = _col(df, spec.name).map(_hs_text)
+    d = c.distinct
     canon = {a.lower(): a for a in allowed}
-    norm = s.str.lower().map(canon)
-    blank = _blank(_col(df, spec.name))
-    out.cells(df, ~blank & norm.isna().to_numpy(), spec.name,
+    norm = d.uniques.map(_hs_text).str.lower().map(canon)
+    blank = blank_cells(d.uniques)
+    out.cells(df, d.rows(~blank & norm.isna().to_numpy()), spec.name,
               f"must be one of: {', '.join(allowed)}")
-    return norm.fillna("")
+    return d.strings(norm.fillna(""), df.index)
 
 
-def _text_column(df: pd.DataFrame, spec: ColumnSpec) -> pd.Series:
-    return _col(df, spec.name).map(lambda v: "" if v is None or (isinstance(v, float) and v != v)
-                             else (str(int(v)) if isinstance(v, float) and v.is_integer()
-                                   else str(v)).strip())
+def _text_column(df: pd.DataFrame, c: Column, spec: ColumnSpec) -> pd.Series:
+    d = c.distinct
+    text = d.uniques.map(lambda v: "" if v is None or (isinstance(v, float) and v != v)
+                         else (str(int(v)) if isinstance(v, float) and v.is_integer()
+                               else str(v)).strip())
+    return d.strings(text, df.index)
 
 
 def _check_headers(df: pd.DataFrame, spec: SheetSpec, out: _Collector) -> bool:
@@ -345,10 +346,15 @@ def _duplicates(df: pd.DataFrame, spec: SheetSpec, out: _Collector) -> pd.DataFr
         return df
     key = list(spec.key)
     values = [c.name for c in spec.columns if c.name not in key]
-    exact = df.duplicated(subset=key + values, keep="first").to_numpy()
+    key_id = row_groups(df, key)
+    exact = pd.Series(row_groups(df, values, within=key_id)).duplicated().to_numpy()
     out.cells(df, exact, key[-1], "exact duplicate row ignored", severity="warning")
-    kept = df.loc[~exact]
-    conflict = kept.duplicated(subset=key, keep="first").to_numpy()
+    if exact.any():
+        kept = df.loc[~exact]
+        key_id = key_id[~exact]
+    else:
+        kept = df
+    conflict = pd.Series(key_id).duplicated().to_numpy()
     target = values[0] if values else key[-1]
     out.cells(kept, conflict, target,
               f"duplicate {'/'.join(key)} with a conflicting value (each key may appear once)")
@@ -412,6 +418,10 @@ def _hs_overlaps(trade: pd.DataFrame, out: _Collector) -> None:
     """
     if trade.empty:
         return
+    codes = pd.Series(pd.unique(trade["hs"].astype(str).to_numpy()))
+    lengths = codes[codes.str.fullmatch(r"[0-9]{2,6}").fillna(False)].str.len()
+    if lengths.nunique() < 2:  # one HS level: no code can be another's prefix
+        return
     hs = trade["hs"].astype(str)
     valid = hs.str.fullmatch(r"[0-9]{2,6}").fillna(False).to_numpy()
     base = pd.DataFrame({"exporter": trade["exporter"].to_numpy(),
@@ -466,12 +476,14 @@ def _empty_markets(trade: pd.DataFrame, out: _Collector) -> None:
     """
     if trade.empty:
         return
-    value = pd.Series(trade["value"].to_numpy(dtype=float), index=trade.index)
-    keys = [trade["importer"].to_numpy(), trade["hs"].to_numpy()]
-    total = value.groupby(keys, sort=False).transform("sum")  # NaN (bad cells) -> skipped
-    unknown = value.isna().groupby(keys, sort=False).transform("any").to_numpy(dtype=bool)
-    first = ~trade.duplicated(["importer", "hs"]).to_numpy()
-    out.cells(trade, first & ~unknown & (total.to_numpy() == 0), "value",
+    value = trade["value"].to_numpy(dtype=float)
+    market = row_groups(trade, ["importer", "hs"])
+    n = int(market.max()) + 1
+    unknown = np.isnan(value)
+    total = np.bincount(market, weights=np.where(unknown, 0.0, value), minlength=n)
+    unknown_any = np.bincount(market, weights=unknown, minlength=n) > 0
+    first = first_rows(market)
+    out.cells(trade, first & ~unknown_any[market] & (total[market] == 0), "value",
               "every import of this product into this importer is zero: import shares "
               "are undefined (0/0), so the product is left unchanged in every scenario",
               severity="warning")
@@ -498,9 +510,10 @@ def validate_tables(read: ReadResult) -> tuple[InputTables | None, list[Issue]]:
                     if col.kind in ("text", "code", "codes", "hs", "hs_star") else pd.Series(
                         np.nan, index=df.index)
                 continue
+            cells = Column(df[col.name])
             if not col.allow_blank and col.required:
-                out.cells(df, _blank(_col(df, col.name)), col.name, "required cell is blank")
-            converted[col.name] = _convert(df, col, spec, regions, max_rate, out)
+                out.cells(df, cells.blank, col.name, "required cell is blank")
+            converted[col.name] = _convert(df, cells, col, spec, regions, max_rate, out)
         extra = [c for c in df.columns if c not in converted]
         frame = pd.DataFrame(converted, index=df.index)
         for c in extra:
@@ -552,24 +565,24 @@ def _first(df: pd.DataFrame, col: str) -> str:
     return str(df[col].iloc[0]) if len(df) else ""
 
 
-def _convert(df: pd.DataFrame, col: ColumnSpec, spec: SheetSpec, regions: frozenset[str],
-             max_rate: float, out: _Collector) -> pd.Series:
+def _convert(df: pd.DataFrame, c: Column, col: ColumnSpec, spec: SheetSpec,
+             regions: frozenset[str], max_rate: float, out: _Collector) -> pd.Series:
     kind = col.kind
     handlers: dict[str, Callable[[], pd.Series]] = {
-        "hs": lambda: _hs_column(df, col, spec, out),
-        "hs_star": lambda: _hs_column(df, col, spec, out),
-        "code": lambda: _code_column(df, col, regions, out),
-        "code_star": lambda: _code_column(df, col, regions, out),
-        "codes": lambda: _codes_column(df, col, regions, out),
-        "rate": lambda: _rate_column(df, col, spec, max_rate, out),
-        "value": lambda: _value_column(df, col, out),
-        "elasticity": lambda: _elasticity_column(df, col, out),
-        "share": lambda: _share_column(df, col, out),
-        "float": lambda: _float_column(df, col, out),
-        "year": lambda: _year_column(df, col, out),
-        "date": lambda: _date_column(df, col, out),
-        "text": lambda: _text_column(df, col),
+        "hs": lambda: _hs_column(df, c, col, spec, out),
+        "hs_star": lambda: _hs_column(df, c, col, spec, out),
+        "code": lambda: _code_column(df, c, col, regions, out),
+        "code_star": lambda: _code_column(df, c, col, regions, out),
+        "codes": lambda: _codes_column(df, c, col, regions, out),
+        "rate": lambda: _rate_column(df, c, col, spec, max_rate, out),
+        "value": lambda: _value_column(df, c, col, out),
+        "elasticity": lambda: _elasticity_column(df, c, col, out),
+        "share": lambda: _share_column(df, c, col, out),
+        "float": lambda: _float_column(df, c, col, out),
+        "year": lambda: _year_column(df, c, col, out),
+        "date": lambda: _date_column(df, c, col, out),
+        "text": lambda: _text_column(df, c, col),
     }
     if kind.startswith("enum:"):
-        return _enum_column(df, col, out)
+        return _enum_column(df, c, col, out)
     return handlers[kind]()

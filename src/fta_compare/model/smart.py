@@ -70,12 +70,20 @@ def diversion(M: np.ndarray, p: np.ndarray, Es: np.ndarray) -> np.ndarray:
         Esm, out_lead = Es2.reshape(*Es2.shape[:-2], -1), Es2.shape[:-2]
     # sort each market's partners by price change: flat layout [market, partner]
     pT = np.swapaxes(p, -1, -2).reshape(-1, N)
+    MT = np.swapaxes(M, -1, -2).reshape(-1, N)
+    n_markets, live = pT.shape[0], None
+    if Esm.ndim == 1:  # markets where no price moves have no diversion: leave them out
+        moving = (pT != 0).any(axis=1)
+        if not moving.all():
+            live = np.flatnonzero(moving)
+            pT, MT, Esm = pT[live], MT[live], Esm[live]
     nmk = pT.shape[0]
     pos = np.argsort(pT, axis=-1) + (np.arange(nmk) * N)[:, None]
     pos = pos.reshape(-1)
     ps = pT.reshape(-1)[pos]
     del pT
-    Ms = np.swapaxes(M, -1, -2).reshape(-1)[pos]
+    Ms = MT.reshape(-1)[pos]
+    del MT
     start = np.empty(ps.shape, dtype=bool)
     start[1:] = ps[1:] != ps[:-1]
     start[::N] = True  # a market's first partner opens a class
@@ -104,6 +112,10 @@ def diversion(M: np.ndarray, p: np.ndarray, Es: np.ndarray) -> np.ndarray:
     raw = np.empty(raw_sorted.shape)
     raw[..., pos] = raw_sorted
     del raw_sorted, pos
+    if live is not None:
+        every = np.zeros((n_markets, N))
+        every[live] = raw.reshape(-1, N)
+        raw = every
     raw = np.swapaxes(raw.reshape(*out_lead, *M.shape[:-2], N, N), -1, -2)
     total = raw.sum(axis=-2, keepdims=True)
     gain = np.where(raw > 0, raw, 0.0).sum(axis=-2, keepdims=True)

@@ -75,6 +75,8 @@ LABELS: dict[str, Label] = {
     "metric": Label("Metric", TEXT, "Scorecard metric"),
     "value": Label("Value", MONEY_1, "Metric value (unit per metric; see glossary)"),
     "rank": Label("Rank", INTEGER, "1 = best scenario for the economy on that metric"),
+    "pairs": Label("Product-economy pairs", "#,##0", "Number of (HS product, economy) pairs "
+                   "whose elasticities come from this rule"),
     "import_demand": Label("Import demand elasticity", ELASTICITY, "Em < 0, composite import "
                            "demand of the importer"),
     "substitution": Label("Substitution elasticity", ELASTICITY, "Es > 0, Armington "

@@ -20,6 +20,15 @@ def _with_change(results: pd.DataFrame) -> pd.DataFrame:
     return results.assign(trade_change=results["new_value"] - results["base_value"])
 
 
+def _plain(df: pd.DataFrame) -> pd.DataFrame:
+    """Categorical label columns (of the long results table) as plain text: views are small
+    tables that the report sorts, compares and writes cell by cell."""
+    for c in df.columns:
+        if isinstance(df[c].dtype, pd.CategoricalDtype):
+            df[c] = df[c].astype(object).astype(str)
+    return df
+
+
 def country_totals(results: pd.DataFrame, welfare: pd.DataFrame) -> pd.DataFrame:
     """Scenario x economy: welfare parts, exports/imports change, creation and diversion.
 
@@ -42,7 +51,7 @@ def country_totals(results: pd.DataFrame, welfare: pd.DataFrame) -> pd.DataFrame
         out["base_exports"] > 0)).fillna(0.0)
     cols = ["scenario", "country", *HEADLINE, "base_exports", "base_imports",
             "exports_change_pct"]
-    return out[cols]
+    return _plain(out[cols].copy())
 
 
 def partner_view(results: pd.DataFrame, focus: str) -> pd.DataFrame:
@@ -55,25 +64,30 @@ def partner_view(results: pd.DataFrame, focus: str) -> pd.DataFrame:
         ["scenario", "exporter"], sort=False)["trade_change"].sum()
     imp.index.names = ["scenario", "partner"]
     out = pd.DataFrame({"exports_change": exp, "imports_change": imp}).fillna(0.0)
-    return out.reset_index()
+    return _plain(out.reset_index())
 
 
 def sector_view(results: pd.DataFrame, sectors: pd.DataFrame) -> pd.DataFrame:
     """Scenario x sector x economy: exports and imports change (products may be in several
     sectors, so sectors do not add up to the total)."""
     r = _with_change(results)
-    r = r[r["exporter"] != r["importer"]]
+    r = r[(r["exporter"] != r["importer"]).to_numpy(dtype=bool)]
     mapping = assign_sectors(r["hs"], sectors)
     if mapping.empty:
         return pd.DataFrame(columns=["scenario", "sector", "country", "base_exports",
                                      "exports_change", "base_imports", "imports_change"])
-    m = r.merge(mapping, on="hs")
-    exp = m.groupby(["scenario", "sector", "exporter"], sort=False).agg(
-        base_exports=("base_value", "sum"), exports_change=("trade_change", "sum"))
-    exp.index.names = ["scenario", "sector", "country"]
-    imp = m.groupby(["scenario", "sector", "importer"], sort=False).agg(
-        base_imports=("base_value", "sum"), imports_change=("trade_change", "sum"))
-    imp.index.names = ["scenario", "sector", "country"]
+
+    def by_sector(side: str, base: str, change: str) -> pd.DataFrame:
+        # products first (one row per scenario, product and economy), then sectors
+        g = r.groupby(["scenario", "hs", side], sort=False, observed=True).agg(
+            **{base: ("base_value", "sum"), change: ("trade_change", "sum")}).reset_index()
+        g = _plain(g).merge(mapping, on="hs")
+        out = g.groupby(["scenario", "sector", side], sort=False)[[base, change]].sum()
+        out.index.names = ["scenario", "sector", "country"]
+        return out
+
+    exp = by_sector("exporter", "base_exports", "exports_change")
+    imp = by_sector("importer", "base_imports", "imports_change")
     return exp.join(imp, how="outer").fillna(0.0).reset_index()
 
 
@@ -84,7 +98,7 @@ def top_products(results: pd.DataFrame, focus: str, scenario: str, n: int = 25) 
     g = r.groupby("hs", sort=False).agg(base_value=("base_value", "sum"),
                                         trade_change=("trade_change", "sum"))
     g = g.reindex(g["trade_change"].abs().sort_values(ascending=False).index).head(n)
-    return g.reset_index()
+    return _plain(g.reset_index())
 
 
 def first_ranked(scorecard: pd.DataFrame, focus: str, with_depth: bool = False) -> pd.DataFrame:

@@ -152,7 +152,8 @@ def write_table(book: _Book, ws: Worksheet, df: pd.DataFrame, row: int, col: int
     })
     if widths is not None:
         for j, (h, c) in enumerate(zip(heads, columns, strict=True)):
-            sample = df[c].head(200).map(lambda v: len(str(v)) if v is not None else 0)
+            sample = df[c].head(200).astype(object).map(
+                lambda v: len(str(v)) if v is not None else 0)
             head_w = 12 if header_wrap else len(h) + 2
             w = max(head_w, int(sample.max()) + 2 if n else 0, 8)
             widths[col + j] = max(widths.get(col + j, 0), min(w, 60))
@@ -536,10 +537,31 @@ def _assumptions(book: _Book, result: RunResult) -> None:
     if result.depth is not None and len(result.depth):
         ws.write(row + 1, 0, "Rule-depth indices per agreement", book.heading)
         row = write_table(book, ws, result.depth, row + 2, 0, "depth_indices", widths=widths)
-    ws.write(row + 1, 0, "Elasticities used (every product and economy that trades it)",
-             book.heading)
-    write_table(book, ws, result.elasticities, row + 2, 0, "elasticities_used", widths=widths)
+    el = result.elasticities
+    if len(el) <= ELASTICITIES_LISTED:
+        ws.write(row + 1, 0, "Elasticities used (every product and economy that trades it)",
+                 book.heading)
+        write_table(book, ws, el, row + 2, 0, "elasticities_used", widths=widths)
+    else:  # a full-scale run: the rules here, every pair on a streamed plain sheet
+        ws.write(row + 1, 0, f"Elasticities used: {len(el):,} product-economy pairs, listed "
+                 "on sheet 'elasticities'; each value comes from one of these rules (most "
+                 "specific wins)", book.heading)
+        write_table(book, ws, elasticity_rules(el), row + 2, 0, "elasticity_rules",
+                    widths=widths)
+        _plain_sheet(book, "elasticities", el, human=False, split=True)
     _apply_widths(ws, {k: min(v, 50) for k, v in widths.items()})
+
+
+ELASTICITIES_LISTED = 50_000  # pairs listed on 'assumptions' itself (an Excel table)
+ELASTICITY_PARAMS = ("import_demand", "substitution", "export_supply")
+
+
+def elasticity_rules(used: pd.DataFrame) -> pd.DataFrame:
+    """Distinct (value, source) combinations of the elasticities used, with the number of
+    product-economy pairs each covers (largest first)."""
+    keys = [c for p in ELASTICITY_PARAMS for c in (f"{p}_source", p) if c in used.columns]
+    out = used.groupby(keys, sort=False, dropna=False).size().rename("pairs").reset_index()
+    return out.sort_values("pairs", ascending=False, kind="stable").reset_index(drop=True)
 
 
 def _sources(book: _Book, result: RunResult) -> None:
