@@ -165,8 +165,9 @@ def child(fmt: str, paths: list[Path], models: list[str], work: Path,
     api.market_arrays = clock.wrap("prepare: arrays", api.market_arrays)
     api.scenario_shock = clock.wrap("prepare: shocks", api.scenario_shock)
     api.prepare_run = clock.wrap("prepare (total)", api.prepare_run)
-    api.scenario_tables = clock.wrap("results tables", api.scenario_tables)
-    api.concat = clock.wrap("results concat", api.concat)
+    builder = api.ResultsBuilder
+    builder.add = clock.wrap("results tables", builder.add)  # type: ignore[method-assign]
+    builder.tables = clock.wrap("results stack", builder.tables)  # type: ignore[method-assign]
     api._scorecard = clock.wrap("scorecard", api._scorecard)
     solver_for = api.solver_for
     for name in models:

@@ -234,3 +234,42 @@ def test_diversion_skipping_still_markets_changes_nothing():
     full = diversion(M, p, Es[None])[0]
     np.testing.assert_array_equal(fast, full)
     assert (fast.sum(axis=-2)[still] == 0).all()
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_moving_markets_path_equals_the_dense_solution(seed: int) -> None:
+    """solve_smart computes only the markets where a price moves; the result must equal the
+    dense computation over every market (finite and infinite Ex, Ex = 0, trade costs,
+    zero trade, whole importers without a change)."""
+    from fta_compare.model.smart import _solve_dense, _solve_moving_markets
+    from fta_compare.model.welfare import prepare
+
+    rng = np.random.default_rng(seed)
+    P, N = 30, 5
+    M0 = rng.uniform(0, 100, (P, N, N)) * (rng.random((P, N, N)) < 0.7)
+    t0 = rng.choice([0.0, 0.05, 0.1], (P, N, N))
+    t1 = np.where(rng.random((P, N, N)) < 0.3, t0 * rng.uniform(0, 1.5, (P, N, N)), t0)
+    still = rng.random(N) < 0.4
+    t1[:, :, still] = t0[:, :, still]
+    Ex = np.where(rng.random((P, N)) < 0.5, np.inf, rng.uniform(0.5, 5, (P, N)))
+    Ex[0, 0] = 0.0
+    m = MarketArrays(hs=np.arange(P).astype(str), countries=np.arange(N).astype(str),
+                     base_value=M0, base_rate=t0,
+                     import_demand=-rng.uniform(0.5, 3, (P, N)),
+                     substitution=rng.uniform(0.5, 8, (P, N)), export_supply=Ex)
+    tau = np.where(rng.random((P, N, N)) < 0.2, -rng.uniform(0, 0.05, (P, N, N)), 0.0)
+    drawn = dataclasses.replace(  # a draws axis on the elasticities, as sensitivity runs
+        m, import_demand=-rng.uniform(0.5, 3, (3, P, N)),
+        substitution=rng.uniform(0.5, 8, (3, P, N)),
+        export_supply=np.where(rng.random((3, P, N)) < 0.5, np.inf,
+                               rng.uniform(0.5, 5, (3, P, N))))
+    cases = [(m, Shock(new_rate=t1)), (m, Shock(new_rate=t1, trade_cost=tau)),
+             (drawn, Shock(new_rate=t1, trade_cost=tau))]
+    for market_, shock in cases:
+        pr = prepare(market_, shock)
+        moving = ((pr.R != 1.0) | (pr.t1 != pr.t0)).any(axis=-2)
+        assert moving.any() and not moving.all()
+        fast, dense = _solve_moving_markets(pr), _solve_dense(pr)
+        for f in dataclasses.fields(fast):
+            np.testing.assert_allclose(getattr(fast, f.name), getattr(dense, f.name),
+                                       rtol=1e-11, atol=1e-9, err_msg=f.name)

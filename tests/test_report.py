@@ -134,3 +134,26 @@ def test_libreoffice_renders_summary_with_charts(report: tuple[Path, api.RunResu
     assert "Net welfare by scenario" in text  # chart title rendered on the summary page
     assert "Welfare parts by scenario" in text
     assert "exports change by partner" in text
+
+
+def test_sector_view_equals_a_groupby_over_the_results(
+        report: tuple[Path, api.RunResult]) -> None:
+    """The bincount sector view equals the plain pandas reading of its definition."""
+    from fta_compare.report import views
+    from fta_compare.report.sectors import assign_sectors
+
+    _, result = report
+    got = views.sector_view(result.results, result.sectors)
+    r = result.results.astype({c: str for c in ("scenario", "importer", "exporter", "hs")})
+    r = r[r["exporter"] != r["importer"]].assign(d=lambda x: x["new_value"] - x["base_value"])
+    m = r.merge(assign_sectors(r["hs"], result.sectors), on="hs")
+    exp = m.groupby(["scenario", "sector", "exporter"]).agg(
+        base_exports=("base_value", "sum"), exports_change=("d", "sum"))
+    imp = m.groupby(["scenario", "sector", "importer"]).agg(
+        base_imports=("base_value", "sum"), imports_change=("d", "sum"))
+    exp.index.names = imp.index.names = ["scenario", "sector", "country"]
+    want = exp.join(imp, how="outer").fillna(0.0).sort_index()
+    assert len(got) == len(want) > 0
+    got = got.set_index(["scenario", "sector", "country"]).sort_index()
+    pd.testing.assert_frame_equal(got, want[got.columns], check_exact=False, rtol=1e-9,
+                                  atol=1e-6)

@@ -23,7 +23,7 @@ from fta_compare.inputs import check_inputs, load_inputs
 from fta_compare.inputs.schema import BASELINE
 from fta_compare.inputs.tables import InputTables
 from fta_compare.model.arrays import MarketArrays, ModelResult, Shock
-from fta_compare.results import RunConfig, RunResult, ScenarioTables, concat, scenario_tables
+from fta_compare.results import ResultsBuilder, RunConfig, RunResult, ScenarioTables
 from fta_compare.scenarios.compiler import CompiledScenarios
 from fta_compare.scenarios.shocks import (
     ElasticitiesUsed,
@@ -157,15 +157,15 @@ def prepare_run(tables: InputTables, cfg: RunConfig) -> PreparedRun:
                                 f"the inputs; choose one of {', '.join(uni.countries)}")])
     compiled = compile_scenarios(tables, uni.cells)
     applied = compiled.applied
-    base_rates = applied[applied["scenario"] == BASELINE]
+    by_scenario = _scenario_rows(applied)
+    base_rates = by_scenario.get(BASELINE, applied.iloc[:0])
     elast = resolve_elasticities(tables, uni)
     m = market_arrays(uni, elast, base_rates)
-    names = [s for s in dict.fromkeys(applied["scenario"]) if s != BASELINE]
+    names = [s for s in by_scenario if s != BASELINE]
     if not names:
         raise InputError([Issue(", ".join(Path(f).name for f in tables.files), "scenarios", "",
                                 "", "no scenario besides 'baseline' to compare")])
     shocks: list[tuple[str, Shock]] = []
-    by_scenario = _scenario_rows(applied)
     for name in names:
         shock = scenario_shock(uni, by_scenario[name])
         shocks.append((name, shock))
@@ -199,9 +199,10 @@ def run_tables(tables: InputTables, cfg: RunConfig) -> RunResult:
     solver = solver_for(cfg.model, cfg.solution)
     prep = prepare_run(tables, cfg)
     cfg, m = prep.config, prep.market
-    parts = [scenario_tables(name, m, shock.new_rate, solver(m, shock), prep.quality)
-             for name, shock in prep.shocks]
-    out = concat(parts)
+    tables_of = ResultsBuilder(m, [name for name, _ in prep.shocks], prep.quality)
+    for name, shock in prep.shocks:
+        tables_of.add(name, shock.new_rate, solver(m, shock))
+    out = tables_of.tables()
     warnings = list(prep.warnings)
     bad = out.convergence[~out.convergence["converged"]]
     for row in bad.itertuples(index=False):

@@ -105,34 +105,35 @@ def _labels(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return codes, np.asarray(uniq, dtype=object)
 
 
-def scenario_tables(
-    scenario: str, m: MarketArrays, new_rate: np.ndarray, res: ModelResult,
-    quality: np.ndarray | None = None,
-) -> ScenarioTables:
-    """Long tables of one scenario: only cells with trade before or after, vectorised.
-
-    Cells are picked by one flat index into the ``(P, N, N)`` arrays (row-major order,
-    as ``np.nonzero`` gives), and text columns are built from the product and economy
-    labels by integer takes: the cost is proportional to the active cells.
-    """
-    hs, cc = m.hs, m.countries
-    n_c = len(cc)
-    active = m.base_value > 0
-    active |= res.new_value != 0
-    flat = np.flatnonzero(active)
-    del active
+def _cells(m: MarketArrays, flat: np.ndarray) -> tuple[np.ndarray, ...]:
+    """(product, exporter, importer) positions of flat indices into ``(P, N, N)``."""
+    n_c = m.n_countries
     p, vr = np.divmod(flat, n_c * n_c)
     v, r = np.divmod(vr, n_c)
-    del vr
+    return p, v, r
+
+
+def _quality_column(q: np.ndarray) -> pd.Series:
+    """int codes into QUALITY_LABELS, or labels, as a categorical column."""
+    if q.dtype.kind in "iu":
+        return text_column(QUALITY_LABELS, q)
+    codes, uniq = _labels(q)
+    return text_column(uniq, codes)
+
+
+def _result_rows(scenario: str, m: MarketArrays, new_rate: np.ndarray, res: ModelResult,
+                 quality: np.ndarray | None, flat: np.ndarray) -> pd.DataFrame:
+    """The results rows of one scenario at the flat cell indices ``flat``."""
+    p, v, r = _cells(m, flat)
 
     def pick(a: np.ndarray) -> np.ndarray:
         return np.take(np.ravel(a), flat)
 
     results = pd.DataFrame({
         "scenario": _constant(scenario, len(flat)),
-        "importer": text_column(cc, r),
-        "exporter": text_column(cc, v),
-        "hs": text_column(hs, p),
+        "importer": text_column(m.countries, r),
+        "exporter": text_column(m.countries, v),
+        "hs": text_column(m.hs, p),
         "base_value": pick(m.base_value),
         "new_value": pick(res.new_value),
         "trade_creation": pick(res.trade_creation),
@@ -140,13 +141,14 @@ def scenario_tables(
         "base_rate": pick(m.base_rate),
         "new_rate": pick(new_rate),
     })
-    if quality is not None:  # int codes into QUALITY_LABELS, or labels
-        q = pick(quality)
-        if q.dtype.kind in "iu":
-            results["quality"] = text_column(QUALITY_LABELS, q)
-        else:
-            codes, uniq = _labels(q)
-            results["quality"] = text_column(uniq, codes)
+    if quality is not None:
+        results["quality"] = _quality_column(pick(quality))
+    return results
+
+
+def _small_tables(scenario: str, m: MarketArrays, res: ModelResult) -> tuple[pd.DataFrame, ...]:
+    """prices, welfare, welfare_by_product and convergence of one scenario."""
+    hs, cc = m.hs, m.countries
     sales = m.base_value.sum(axis=2) > 0  # (P, N) exporter sells the product
     pp, vv = np.nonzero(sales)
     prices = pd.DataFrame({
@@ -184,23 +186,115 @@ def scenario_tables(
         "residual": res.residual,
         "iterations": res.iterations,
     })
-    return ScenarioTables(results, prices, welfare, by_product, convergence)
+    return prices, welfare, by_product, convergence
+
+
+def scenario_tables(
+    scenario: str, m: MarketArrays, new_rate: np.ndarray, res: ModelResult,
+    quality: np.ndarray | None = None,
+) -> ScenarioTables:
+    """Long tables of one scenario: only cells with trade before or after, vectorised.
+
+    Cells are picked by one flat index into the ``(P, N, N)`` arrays (row-major order,
+    as ``np.nonzero`` gives), and text columns are built from the product and economy
+    labels by integer takes: the cost is proportional to the active cells.
+    """
+    flat = np.flatnonzero((m.base_value > 0) | (res.new_value != 0))
+    return ScenarioTables(_result_rows(scenario, m, new_rate, res, quality, flat),
+                          *_small_tables(scenario, m, res))
+
+
+RESULT_FLOATS = ("new_value", "trade_creation", "trade_diversion", "new_rate")
+
+
+class ResultsBuilder:
+    """The long tables of every scenario of a run, filled in place as each is solved.
+
+    Equal to ``concat([scenario_tables(...) for each scenario])`` (same rows, same order)
+    when no scenario has trade on a cell without base-period trade (the bundled models
+    never create trade from zero). The results table is allocated once for the cells with
+    base trade times the number of scenarios and each scenario's values are taken straight
+    into their slice, so its millions of rows are written once, not built per scenario
+    and stacked. Rows a scenario adds on other cells are appended at the end.
+    """
+
+    def __init__(self, m: MarketArrays, scenarios: list[str],
+                 quality: np.ndarray | None = None) -> None:
+        self.m, self.scenarios = m, list(scenarios)
+        self.quality = quality
+        self.flat = np.flatnonzero(m.base_value > 0)
+        n, S = len(self.flat), len(self.scenarios)
+        self.columns = {c: np.empty(S * n) for c in RESULT_FLOATS}
+        self.small: list[tuple[pd.DataFrame, ...]] = []
+        self.extra: list[pd.DataFrame] = []
+
+    def add(self, scenario: str, new_rate: np.ndarray, res: ModelResult) -> None:
+        """Take one solved scenario's values (scenarios in the order given)."""
+        k = len(self.small)
+        if k >= len(self.scenarios) or self.scenarios[k] != scenario:
+            raise ValueError(f"scenario {scenario!r} added out of order")
+        n = len(self.flat)
+        for name, a in zip(RESULT_FLOATS, (res.new_value, res.trade_creation,
+                                           res.trade_diversion, new_rate), strict=True):
+            np.take(np.ravel(a), self.flat, out=self.columns[name][k * n:(k + 1) * n])
+        new_cells = np.flatnonzero((res.new_value != 0) & ~(self.m.base_value > 0))
+        if new_cells.size:
+            self.extra.append(_result_rows(scenario, self.m, new_rate, res, self.quality,
+                                           new_cells))
+        self.small.append(_small_tables(scenario, self.m, res))
+
+    def tables(self) -> ScenarioTables:
+        """The stacked tables of every scenario added."""
+        if len(self.small) != len(self.scenarios):
+            raise ValueError("not every scenario was added")
+        m, flat, S = self.m, self.flat, len(self.scenarios)
+        p, v, r = _cells(m, flat)
+        results = pd.DataFrame({
+            "scenario": text_column(self.scenarios, np.repeat(np.arange(S), len(flat))),
+            "importer": text_column(m.countries, np.tile(r, S)),
+            "exporter": text_column(m.countries, np.tile(v, S)),
+            "hs": text_column(m.hs, np.tile(p, S)),
+            "base_value": np.tile(np.take(np.ravel(m.base_value), flat), S),
+            "new_value": self.columns["new_value"],
+            "trade_creation": self.columns["trade_creation"],
+            "trade_diversion": self.columns["trade_diversion"],
+            "base_rate": np.tile(np.take(np.ravel(m.base_rate), flat), S),
+            "new_rate": self.columns["new_rate"],
+        }, copy=False)
+        if self.quality is not None:
+            results["quality"] = _quality_column(np.tile(np.take(np.ravel(self.quality),
+                                                                 flat), S))
+        if self.extra:
+            results = _stack([results, *self.extra])
+        small = [_stack([t[i] for t in self.small]) for i in range(4)]
+        return ScenarioTables(results, *small)
 
 
 def concat(parts: list[ScenarioTables]) -> ScenarioTables:
     """Stack the tables of several scenarios (categorical columns keep one category list)."""
     def cat(name: str) -> pd.DataFrame:
         frames = [getattr(t, name) for t in parts]
-        if not frames:
-            return pd.DataFrame()
-        for col in frames[0].columns:
-            if all(isinstance(f[col].dtype, pd.CategoricalDtype) for f in frames):
-                union = pd.Index(list(dict.fromkeys(
-                    c for f in frames for c in f[col].cat.categories)))
-                for f in frames:
-                    if not f[col].cat.categories.equals(union):
-                        f[col] = f[col].cat.set_categories(union)
-        return pd.concat(frames, ignore_index=True)
+        return _stack(frames) if frames else pd.DataFrame()
 
     return ScenarioTables(cat("results"), cat("prices"), cat("welfare"),
                           cat("welfare_by_product"), cat("convergence"))
+
+
+def _stack(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """``pd.concat(frames, ignore_index=True)`` column by column: numpy columns in one
+    ``np.concatenate``, categoricals as codes into the union of their categories (so a
+    stacked label column stays categorical and no block is copied twice)."""
+    cols: dict[str, object] = {}
+    for c in frames[0].columns:
+        parts = [f[c] for f in frames]
+        if all(isinstance(x.dtype, pd.CategoricalDtype) for x in parts):
+            union = pd.Index(list(dict.fromkeys(k for x in parts for k in x.cat.categories)))
+            codes = [np.append(union.get_indexer(x.cat.categories), -1)[x.cat.codes.to_numpy()]
+                     for x in parts]
+            cols[c] = pd.Categorical.from_codes(np.concatenate(codes), categories=union)
+        elif all(isinstance(x.dtype, np.dtype) and x.dtype == parts[0].dtype
+                 and x.dtype != object for x in parts):
+            cols[c] = np.concatenate([x.to_numpy() for x in parts])
+        else:
+            cols[c] = pd.concat(parts, ignore_index=True)
+    return pd.DataFrame(cols, copy=False)

@@ -111,19 +111,29 @@ class _Results:
         i = _to(countries, results["importer"])
         e = _to(countries, results["exporter"])
         hs = results["hs"]
-        h, self.hs = _codes(hs if isinstance(hs.dtype, pd.CategoricalDtype) else hs.astype(str))
-        valid = (i != e) & (s >= 0) & (i >= 0) & (e >= 0) & (h >= 0)
-        self.s_c = np.where(valid, s * C, S * C).astype(np.int32)  # bin offset of the row
-        self.i = np.where(valid, i, 0).astype(np.int32)
-        self.e = np.where(valid, e, 0).astype(np.int32)
-        self.h = np.where(valid, h, 0).astype(np.int32)
+        if isinstance(hs.dtype, pd.CategoricalDtype):  # every product of the run, as coded
+            h, self.hs = _codes(hs, observed=False)
+        else:
+            h, self.hs = _codes(hs.astype(str))
+        h = h.astype(np.int32)
+        invalid = (i == e) | (s < 0) | (i < 0) | (e < 0) | (h < 0)
+        s *= C
+        s[invalid] = S * C
+        i[invalid] = 0
+        e[invalid] = 0
+        h[invalid] = 0
+        self.s_c, self.i, self.e, self.h = s, i, e, h  # s_c: bin offset of the row
         self.base = results["base_value"].to_numpy(dtype=float)
         self.new = results["new_value"].to_numpy(dtype=float)
         self.tc = results["trade_creation"].to_numpy(dtype=float)
         self.td = results["trade_diversion"].to_numpy(dtype=float)
-        # base-period cells (each once; base_value is the same in every scenario): the
-        # baseline's levels and the coverage weights
-        rows = np.flatnonzero(valid)
+        # base-period cells with trade, each once: base_value is the same in every scenario,
+        # so one scenario's rows hold them all (the baseline's levels, coverage weights)
+        valid = ~invalid
+        one = valid & (self.base > 0)
+        if one.any():
+            one &= s == s[np.argmax(one)]
+        rows = np.flatnonzero(one)
         cell = self.cell_key(self.i[rows], self.e[rows], self.h[rows])
         space = C * C * max(len(self.hs), 1)
         if space <= 1 << 26:

@@ -30,7 +30,7 @@ from __future__ import annotations
 import numpy as np
 
 from fta_compare.model.arrays import MarketArrays, ModelResult, Shock
-from fta_compare.model.welfare import full, prepare, safe_divide
+from fta_compare.model.welfare import Prepared, full, prepare, safe_divide
 
 __all__ = ["deadweight_change", "diversion", "laird_yeats_welfare", "solve_smart"]
 
@@ -60,7 +60,7 @@ def diversion(M: np.ndarray, p: np.ndarray, Es: np.ndarray) -> np.ndarray:
     cells to ignore (the diagonal).
     """
     M, p = np.broadcast_arrays(M, p)
-    N = M.shape[-1]
+    N = M.shape[-2]  # partners (the importer axis, -1, may be shorter: a market subset)
     Es2 = Es[..., 0, :]  # (..., P, N): one value per market (importer)
     if M.ndim > 3:  # trade arrays with leading axes: fold every axis into the market axis
         lead = np.broadcast_shapes(M.shape[:-3], Es2.shape[:-2])
@@ -116,7 +116,7 @@ def diversion(M: np.ndarray, p: np.ndarray, Es: np.ndarray) -> np.ndarray:
         every = np.zeros((n_markets, N))
         every[live] = raw.reshape(-1, N)
         raw = every
-    raw = np.swapaxes(raw.reshape(*out_lead, *M.shape[:-2], N, N), -1, -2)
+    raw = np.swapaxes(raw.reshape(*out_lead, *M.shape[:-2], M.shape[-1], N), -1, -2)
     total = raw.sum(axis=-2, keepdims=True)
     gain = np.where(raw > 0, raw, 0.0).sum(axis=-2, keepdims=True)
     loss = gain - total  # sum of |negative TD|
@@ -129,9 +129,78 @@ def solve_smart(m: MarketArrays, s: Shock) -> ModelResult:
     """Closed-form SMART solution for every product and importer at once (DESIGN 3a).
 
     Shapes: trade ``(P, N, N)``, elasticities ``(..., P, N)``; outputs carry the leading
-    draws axes. Always ``converged = True``, ``residual = 0``.
+    draws axes. Always ``converged = True``, ``residual = 0``. Only the markets where a
+    price moves are computed (:func:`_solve_moving_markets`); the others have no effect
+    by construction. Trade arrays with leading axes go to :func:`_solve_dense`.
     """
     pr = prepare(m, s)
+    if all(a.shape == (pr.P, pr.N, pr.N) for a in (pr.M0, pr.R, pr.t0, pr.t1)):
+        return _solve_moving_markets(pr)
+    return _solve_dense(pr)
+
+
+def _solve_moving_markets(pr: Prepared) -> ModelResult:
+    """:func:`solve_smart` on the markets (product, importer) where a partner's internal
+    price or tariff changes, gathered as ``(..., L, N)`` partner vectors; every other
+    market keeps its base imports and has zero effects (``TC = TD = dPw = 0`` at ``p = 0``).
+
+    The formulas of :func:`_solve_dense`, one market per row; leading draws axes come from
+    the elasticities only. Cost and memory scale with the moving markets (an FTA among a
+    few members moves a few importers' markets).
+    """
+    P, N, B = pr.P, pr.N, pr.batch
+    pi, ri = np.nonzero(((pr.R != 1.0) | (pr.t1 != pr.t0)).any(axis=-2))
+    own = np.arange(N)[None, :] == ri[:, None]  # (L, N): the importer's own (domestic) cell
+    M0 = pr.M0[pi, :, ri]
+    M = np.where(own, 0.0, M0)
+    R = pr.R[pi, :, ri]
+    p = np.where(own, 0.0, R - 1.0)
+    Em = np.broadcast_to(pr.Em[..., 0, :], (*B, P, N))[..., pi, ri][..., None]  # (.., L, 1)
+    Es = np.broadcast_to(pr.Es[..., 0, :], (*B, P, N))[..., pi, ri]
+    Ex = np.broadcast_to(pr.Ex, (*B, P, N))[..., pi, :]  # (.., L, N) partners' supply
+    with np.errstate(divide="ignore", invalid="ignore"):
+        supply = 1.0 / (1.0 - Em / Ex)  # 1 when Ex is infinite, 0 when Ex = 0
+    supply[~np.isfinite(supply)] = 1.0  # invalid elasticity signs: no supply effect
+    TC = M * p * Em * supply
+    dPw = p * (supply - 1.0) + 0.0
+    TD = diversion(M[:, :, None], p[:, :, None], Es[..., None, None])[..., 0]
+    new = M0 + TC + TD
+    t0, t1 = pr.t0[pi, :, ri], pr.t1[pi, :, ri]
+    revenue = np.where(own, 0.0, t1 * new - t0 * M0).sum(axis=-1)
+    dP = np.where(own, 0.0, ((1.0 + dPw) * R - 1.0) * pr.T0[pi, :, ri])  # domestic price
+    cs = -(dP * (M + 0.5 * (TC + TD))).sum(axis=-1)
+    cell = (pi[:, None] * N + np.arange(N)[None, :]).ravel()  # (product, partner) of a row
+
+    def by_partner(x: np.ndarray) -> np.ndarray:
+        rows = np.broadcast_to(x, (*B, *x.shape[-2:])).reshape(int(np.prod(B)), -1)
+        out = np.stack([np.bincount(cell, weights=row, minlength=P * N) for row in rows])
+        return out.reshape(*B, P, N)
+
+    ps = by_partner(dPw * (M + 0.5 * TC))
+    diag = np.arange(N)
+    sold = pr.M0.sum(axis=-1) - pr.M0[:, diag, diag]  # exports, all markets
+    wpc = safe_divide(by_partner(M * dPw), sold)
+    cube = (*B, P, N, N)
+    out = {"new_value": np.broadcast_to(pr.M0, cube).copy(),
+           "trade_creation": np.zeros(cube), "trade_diversion": np.zeros(cube)}
+    for k, v in (("new_value", new), ("trade_creation", TC), ("trade_diversion", TD)):
+        # leading axes before the gathered pair: numpy puts the market axis first
+        out[k][..., pi, :, ri] = np.moveaxis(np.broadcast_to(v, (*B, *M.shape)), -2, 0) + 0.0
+    two = {k: np.zeros((*B, P, N)) for k in ("consumer_surplus", "tariff_revenue")}
+    two["consumer_surplus"][..., pi, ri] = cs + 0.0
+    two["tariff_revenue"][..., pi, ri] = np.broadcast_to(revenue, (*B, len(pi))) + 0.0
+    return ModelResult(
+        **out, **two,
+        world_price_change=wpc + 0.0,
+        producer_surplus=ps + 0.0,
+        converged=np.ones((*B, P), dtype=bool),
+        residual=np.zeros((*B, P)),
+        iterations=0,
+    )
+
+
+def _solve_dense(pr: Prepared) -> ModelResult:
+    """:func:`solve_smart` on the full ``(..., P, N, N)`` arrays (any draws axes)."""
     N = pr.N
     idx = np.arange(N)
     shape3 = (*pr.batch, pr.P, N, N)

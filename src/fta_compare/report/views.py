@@ -6,6 +6,7 @@ traced back to the contract sheets (tests check the sums).
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from fta_compare.report.sectors import assign_sectors
@@ -34,19 +35,35 @@ def country_totals(results: pd.DataFrame, welfare: pd.DataFrame) -> pd.DataFrame
 
     Domestic cells (exporter == importer) are excluded from exports and imports.
     Creation and diversion are counted on the economy's exports, as in the scorecard
-    (diversion > 0: trade diverted towards it).
+    (diversion > 0: trade diverted towards it). One row per row of ``welfare``, in its
+    order; sums are ``bincount`` over (scenario, economy) codes.
     """
-    r = _with_change(results)
-    r = r[r["exporter"] != r["importer"]]
-    exports = r.groupby(["scenario", "exporter"], sort=False).agg(
-        base_exports=("base_value", "sum"), exports_change=("trade_change", "sum"),
-        trade_creation=("trade_creation", "sum"), trade_diversion=("trade_diversion", "sum"))
-    exports.index.names = ["scenario", "country"]
-    imports = r.groupby(["scenario", "importer"], sort=False).agg(
-        base_imports=("base_value", "sum"), imports_change=("trade_change", "sum"))
-    imports.index.names = ["scenario", "country"]
-    w = welfare.set_index(["scenario", "country"])
-    out = w.join(exports, how="left").join(imports, how="left").fillna(0.0).reset_index()
+    s_code, scen = _codes(results["scenario"])
+    e_code, i_code, countries = shared_codes(results["exporter"], results["importer"])
+    S, C = len(scen), len(countries)
+    keep = (e_code != i_code) & (s_code >= 0) & (e_code >= 0) & (i_code >= 0)
+    base = results["base_value"].to_numpy(dtype=float)
+    change = results["new_value"].to_numpy(dtype=float) - base
+
+    offset = np.where(keep, s_code.astype(np.int64) * C, S * C)  # S*C: a dropped bin
+    key_e = np.where(keep, offset + e_code, S * C)
+    key_i = np.where(keep, offset + i_code, S * C)
+
+    def by(key: np.ndarray, w: np.ndarray) -> np.ndarray:
+        return np.bincount(key, weights=w, minlength=S * C + 1)[: S * C]
+
+    sums = {
+        "base_exports": by(key_e, base), "exports_change": by(key_e, change),
+        "trade_creation": by(key_e, results["trade_creation"].to_numpy(dtype=float)),
+        "trade_diversion": by(key_e, results["trade_diversion"].to_numpy(dtype=float)),
+        "base_imports": by(key_i, base), "imports_change": by(key_i, change),
+    }
+    out = welfare.reset_index(drop=True).copy()
+    ws = pd.Index(scen, dtype=object).get_indexer(out["scenario"].astype(str))
+    wc = pd.Index(countries, dtype=object).get_indexer(out["country"].astype(str))
+    at = np.where((ws >= 0) & (wc >= 0), ws * C + wc, -1)
+    for k, v in sums.items():
+        out[k] = np.where(at >= 0, np.append(v, 0.0)[at], 0.0)
     out["exports_change_pct"] = (out["exports_change"] / out["base_exports"].where(
         out["base_exports"] > 0)).fillna(0.0)
     cols = ["scenario", "country", *HEADLINE, "base_exports", "base_imports",
@@ -69,26 +86,66 @@ def partner_view(results: pd.DataFrame, focus: str) -> pd.DataFrame:
 
 def sector_view(results: pd.DataFrame, sectors: pd.DataFrame) -> pd.DataFrame:
     """Scenario x sector x economy: exports and imports change (products may be in several
-    sectors, so sectors do not add up to the total)."""
-    r = _with_change(results)
-    r = r[(r["exporter"] != r["importer"]).to_numpy(dtype=bool)]
-    mapping = assign_sectors(r["hs"], sectors)
-    if mapping.empty:
-        return pd.DataFrame(columns=["scenario", "sector", "country", "base_exports",
-                                     "exports_change", "base_imports", "imports_change"])
+    sectors, so sectors do not add up to the total).
 
-    def by_sector(side: str, base: str, change: str) -> pd.DataFrame:
-        # products first (one row per scenario, product and economy), then sectors
-        g = r.groupby(["scenario", "hs", side], sort=False, observed=True).agg(
-            **{base: ("base_value", "sum"), change: ("trade_change", "sum")}).reset_index()
-        g = _plain(g).merge(mapping, on="hs")
-        out = g.groupby(["scenario", "sector", side], sort=False)[[base, change]].sum()
-        out.index.names = ["scenario", "sector", "country"]
-        return out
+    One ``bincount`` per side and measure over (scenario, economy, product) on integer
+    codes, then a product-to-sector 0/1 matrix; a row is listed where the economy has
+    cross-border rows in the sector (as a groupby over the rows would list it).
+    """
+    cols = ["scenario", "sector", "country", "base_exports", "exports_change", "base_imports",
+            "imports_change"]
+    s_code, scen = _codes(results["scenario"])
+    h_code, hs = _codes(results["hs"])
+    e_code, i_code, countries = shared_codes(results["exporter"], results["importer"])
+    mapping = assign_sectors(pd.Series(hs, dtype=object), sectors)
+    if mapping.empty or not len(results):
+        return pd.DataFrame(columns=cols)
+    names = list(dict.fromkeys(mapping["sector"]))
+    member = np.zeros((len(hs), len(names)))
+    member[pd.Index(hs, dtype=object).get_indexer(mapping["hs"]),
+           pd.Index(names).get_indexer(mapping["sector"])] = 1.0
+    S, C, H = len(scen), len(countries), len(hs)
+    keep = (e_code != i_code) & (s_code >= 0) & (h_code >= 0) & (e_code >= 0) & (i_code >= 0)
+    base = np.where(keep, results["base_value"].to_numpy(dtype=float), 0.0)
+    change = np.where(keep, results["new_value"].to_numpy(dtype=float), 0.0) - base
 
-    exp = by_sector("exporter", "base_exports", "exports_change")
-    imp = by_sector("importer", "base_imports", "imports_change")
-    return exp.join(imp, how="outer").fillna(0.0).reset_index()
+    def side(code: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        key = np.where(keep, (s_code.astype(np.int64) * C + code) * H + h_code, 0)
+        sums = [np.bincount(key, weights=w, minlength=S * C * H).reshape(S * C, H) @ member
+                for w in (base, change, keep.astype(float))]
+        return sums[0], sums[1], sums[2] > 0
+
+    eb, ec, ep = side(e_code)
+    ib, ic, ip = side(i_code)
+    present = (ep | ip).reshape(S, C, len(names)).transpose(0, 2, 1)  # (S, K, C)
+    s_i, k_i, c_i = np.nonzero(present)
+    flat = (s_i * C + c_i, k_i)
+    out = pd.DataFrame({
+        "scenario": np.asarray(scen, dtype=object)[s_i],
+        "sector": np.asarray(names, dtype=object)[k_i],
+        "country": np.asarray(countries, dtype=object)[c_i],
+        "base_exports": eb[flat], "exports_change": ec[flat],
+        "base_imports": ib[flat], "imports_change": ic[flat],
+    })
+    return _plain(out[cols])
+
+
+def _codes(col: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """(codes, labels) of a label column: a categorical's own codes, else one factorize."""
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        return col.cat.codes.to_numpy(), np.asarray(col.cat.categories, dtype=object)
+    codes, uniq = pd.factorize(col)
+    return codes, np.asarray(uniq, dtype=object)
+
+
+def shared_codes(a: pd.Series, b: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Codes of two label columns in one shared label list (-1 for missing)."""
+    ca, la = _codes(a)
+    cb, lb = _codes(b)
+    labels = pd.Index(list(dict.fromkeys([*la, *lb])), dtype=object)
+    ma = np.append(labels.get_indexer(la), -1)
+    mb = np.append(labels.get_indexer(lb), -1)
+    return ma[ca], mb[cb], np.asarray(labels, dtype=object)
 
 
 def top_products(results: pd.DataFrame, focus: str, scenario: str, n: int = 25) -> pd.DataFrame:

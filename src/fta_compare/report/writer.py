@@ -198,31 +198,25 @@ VIEW_COLUMNS = ("scenario", "importer", "exporter", "hs", "base_value", "new_val
                 "trade_creation", "trade_diversion")
 
 
-def _view_inputs(results: pd.DataFrame, focus: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The rows and columns the human views read, selected once for all of them.
-
-    (cross-border rows with the columns the views use, those of them where ``focus`` is
-    exporter or importer). Every view drops domestic rows itself and the partner and
-    product views keep only the focus economy's rows, so their output is unchanged; they
-    just no longer copy and scan the whole results table (every column, every row)
-    once each.
-    """
+def _focus_rows(results: pd.DataFrame, focus: str) -> pd.DataFrame:
+    """The cross-border rows where ``focus`` is exporter or importer, with the columns the
+    partner and product views read (a small copy; the other views read ``results``)."""
     cols = [c for c in VIEW_COLUMNS if c in results.columns]
-    core = results[cols]
-    trade = core[(core["exporter"] != core["importer"]).to_numpy(dtype=bool)]
-    mine = (trade["exporter"] == focus) | (trade["importer"] == focus)
-    return trade, trade[mine.to_numpy(dtype=bool)]
+    e, i, labels = views.shared_codes(results["exporter"], results["importer"])
+    f = np.flatnonzero(labels == focus)
+    k = int(f[0]) if f.size else -2  # -2: matches no row (missing codes are -1)
+    mine = ((e == k) | (i == k)) & (e != i)
+    return results.loc[mine, cols].reset_index(drop=True)
 
 
 def _write_workbook(result: RunResult, path: Path, detail_name: str) -> None:
     book = _Book(path)
     cfg = result.config
     focus = cfg.focus
-    trade, focus_rows = _view_inputs(result.results, focus)
-    totals = views.country_totals(trade, result.welfare)
+    focus_rows = _focus_rows(result.results, focus)
+    totals = views.country_totals(result.results, result.welfare)
     partners = views.partner_view(focus_rows, focus)
-    sectors = views.sector_view(trade, result.sectors)
-    del trade
+    sectors = views.sector_view(result.results, result.sectors)
     first = views.first_ranked(result.scorecard, focus, cfg.depth_channel)
 
     _summary(book, result, totals, partners, first)
