@@ -367,3 +367,25 @@ def test_compressed_size_zero_with_content_is_refused(tmp_path: Path) -> None:
     issues, _ = checked([p])
     assert any(i.file == "zero.xlsx" and ("zip bomb" in i.rule or "damaged" in i.rule)
                for i in errors(issues)), [str(i) for i in issues]
+
+
+def test_refused_last_sheet_discards_the_sheets_read_before_it(base: Path,
+                                                               tmp_path: Path) -> None:
+    """Worksheet parts are scanned while calamine reads the sheets before them; a refusal
+    in the last sheet still refuses the whole workbook (nothing of it is kept), and the
+    other inputs are read as usual."""
+    from fta_compare.inputs.reader import read_inputs
+
+    last = openpyxl.load_workbook(base, read_only=True).sheetnames[-1]
+    bad = rewrite_part(base, sheet_part(base, last), _after_declaration(XXE),
+                       tmp_path / "evil_last.xlsx")
+    other = tmp_path / "meta.csv"
+    other.write_text("key,value\nfocus,KOR\n", encoding="utf-8")
+    read = read_inputs([bad, other])
+    assert "evil_last.xlsx" in read.unreadable
+    assert any(i.file == "evil_last.xlsx" and DTD_RULE in i.rule and i.sheet == last
+               for i in read.issues)
+    kept = {f for df in read.tables.values() for f, _ in df.attrs["letters"]}
+    assert kept == {"meta.csv"}
+    fine = read_inputs([base])
+    assert not fine.unreadable and len(fine.tables) > 1

@@ -546,44 +546,63 @@ def _zip_checks(path: Path) -> tuple[list[Issue], Findings]:
 
     Odd cells (formulas without a cached value, Excel error values) do not stop the sheet
     being read; they are reported with every other problem once the sheet's columns are
-    known (see :func:`_cell_findings`).
+    known (see :func:`_cell_findings`). Every part is scanned here, in container order;
+    :func:`_read_xlsx` defers the worksheet parts to :class:`_SheetScans` instead.
     """
+    problems, findings, _ = _container_checks(path, defer_sheets=False)
+    return problems, findings
+
+
+def _container_checks(path: Path, defer_sheets: bool
+                      ) -> tuple[list[Issue], Findings, list[tuple[zipfile.ZipInfo, str]]]:
+    """:func:`_zip_checks`; with ``defer_sheets`` the worksheet parts are not scanned but
+    returned as (part, sheet name) to scan before calamine reads each sheet."""
     name = path.name
     try:
         size = path.stat().st_size
     except OSError as exc:
-        return [Issue(name, "", "", "", f"cannot read file: {exc.strerror}")], {}
+        return [Issue(name, "", "", "", f"cannot read file: {exc.strerror}")], {}, []
     if size == 0:
-        return [Issue(name, "", "", "", "file is empty (0 bytes)")], {}
+        return [Issue(name, "", "", "", "file is empty (0 bytes)")], {}, []
     if size > MAX_FILE_BYTES:
         return [Issue(name, "", "", f"{size / 2**20:.0f} MB",
                       f"file is larger than the {MAX_FILE_BYTES // 2**20} MB limit "
-                      "(set FTA_COMPARE_MAX_FILE_MB to raise it, or use Parquet/CSV)")], {}
+                      "(set FTA_COMPARE_MAX_FILE_MB to raise it, or use Parquet/CSV)")], {}, []
     try:
         with path.open("rb") as fh:
             head = fh.read(8)
     except OSError as exc:
-        return [Issue(name, "", "", "", f"cannot read file: {exc.strerror}")], {}
+        return [Issue(name, "", "", "", f"cannot read file: {exc.strerror}")], {}, []
     if head == OLE2_MAGIC:
-        return [Issue(name, "", "", "", _ole2_kind(path))], {}
+        return [Issue(name, "", "", "", _ole2_kind(path))], {}, []
     if not head.startswith(b"PK"):
         kind = "text (CSV?)" if all(32 <= b < 127 or b in (9, 10, 13) for b in head) else "not"
         return [Issue(name, "", "", "", f"file is not an .xlsx workbook (content is {kind} "
-                      "a zip container); rename a CSV to .csv or save as .xlsx")], {}
+                      "a zip container); rename a CSV to .csv or save as .xlsx")], {}, []
+    later: list[tuple[zipfile.ZipInfo, str]] | None = [] if defer_sheets else None
     try:
         with zipfile.ZipFile(path) as zf, path.open("rb") as fh:
-            return _scan_container(name, zf, fh)
-    except _Refused as exc:
-        return [Issue(name, "", "", exc.part, exc.reason)], {}
-    except (zipfile.BadZipFile, zipfile.LargeZipFile) as exc:
-        return [Issue(name, "", "", "", f"workbook is damaged or truncated ({exc})")], {}
+            fatal, cells = _scan_container(name, zf, fh, later)
     except Exception as exc:  # any failure of a hostile container is an issue
-        return [Issue(name, "", "", "", "workbook is damaged or truncated (zip container "
-                      f"unreadable: {type(exc).__name__}: {exc})")], {}
+        return [_container_failure(name, exc)], {}, []
+    return fatal, cells, later or []
 
 
-def _scan_container(name: str, zf: zipfile.ZipFile,
-                    fh: BinaryIO) -> tuple[list[Issue], Findings]:
+def _container_failure(name: str, exc: Exception) -> Issue:
+    """The issue for an exception raised while scanning a workbook's container."""
+    if isinstance(exc, _Refused):
+        return Issue(name, "", "", exc.part, exc.reason)
+    if isinstance(exc, (zipfile.BadZipFile, zipfile.LargeZipFile)):
+        return Issue(name, "", "", "", f"workbook is damaged or truncated ({exc})")
+    return Issue(name, "", "", "", "workbook is damaged or truncated (zip container "
+                 f"unreadable: {type(exc).__name__}: {exc})")
+
+
+def _scan_container(name: str, zf: zipfile.ZipFile, fh: BinaryIO,
+                    later: list[tuple[zipfile.ZipInfo, str]] | None = None,
+                    ) -> tuple[list[Issue], Findings]:
+    """Scan every XML part in container order; worksheet parts go to ``later`` instead
+    when it is given (scanned by :class:`_SheetScans` while calamine reads)."""
     infos = zf.infolist()
     total = sum(i.file_size for i in infos)
     if total > MAX_UNCOMPRESSED_BYTES:
@@ -613,26 +632,75 @@ def _scan_container(name: str, zf: zipfile.ZipFile,
     for info in infos:
         if not info.filename.lower().endswith(XML_SUFFIXES):
             continue
-        part = info.filename
-        sheet = sheets.get(part, "")
-        # every XML part gets the grid bounds (calamine resolves sheet paths itself);
-        # parts calamine never reads may be in another encoding
-        scan = _SheetScan(strict=not part.startswith(("docProps/", "customXml/")))
-        for piece in _pieces(_part_chunks(fh, info), b"</c>"):
-            scan.feed(piece)
-            if scan.refusal:
-                break
-        if scan.refusal:
-            fatal.append(Issue(name, sheet, "", part, scan.refusal))
+        sheet = sheets.get(info.filename, "")
+        if sheet and later is not None:
+            later.append((info, sheet))
             continue
-        problem = _extent_issue(name, sheet, part, scan)
+        problem, found = _scan_part(name, fh, info, sheet)
         if problem is not None:
             fatal.append(problem)
-        if sheet and scan.findings:
-            cells[sheet] = scan.findings
-            if scan.n_findings > len(scan.findings):
-                cells[sheet].append(("", "", f"{scan.n_findings - len(scan.findings)}"))
+        if found:
+            cells[sheet] = found
     return fatal, cells
+
+
+def _scan_part(name: str, fh: BinaryIO, info: zipfile.ZipInfo, sheet: str
+               ) -> tuple[Issue | None, list[tuple[str, str, str]]]:
+    """One XML part: (fatal issue or None, odd cells of a worksheet)."""
+    part = info.filename
+    # every XML part gets the grid bounds (calamine resolves sheet paths itself);
+    # parts calamine never reads may be in another encoding
+    scan = _SheetScan(strict=not part.startswith(("docProps/", "customXml/")))
+    for piece in _pieces(_part_chunks(fh, info), b"</c>"):
+        scan.feed(piece)
+        if scan.refusal:
+            return Issue(name, sheet, "", part, scan.refusal), []
+    found: list[tuple[str, str, str]] = []
+    if sheet and scan.findings:
+        found = list(scan.findings)
+        if scan.n_findings > len(scan.findings):
+            found.append(("", "", f"{scan.n_findings - len(scan.findings)}"))
+    return _extent_issue(name, sheet, part, scan), found
+
+
+class _SheetScans:
+    """The worksheet parts' safety scans, run in one background thread in workbook order.
+
+    calamine parses a sheet without holding the GIL, so the scan of the next sheets runs
+    while it parses the current one; :meth:`wait` blocks until a sheet's own scan is done,
+    so calamine never reads a part that has not passed. Use as a context manager.
+    """
+
+    def __init__(self, path: Path, parts: list[tuple[zipfile.ZipInfo, str]]) -> None:
+        from concurrent.futures import Future, ThreadPoolExecutor
+
+        self.path, self.parts = path, parts
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="xlsx-scan")
+        self._fh = path.open("rb")
+        self._by_sheet: dict[str, Future[tuple[Issue | None, list[tuple[str, str, str]]]]] = {
+            sheet: self._pool.submit(_scan_part, path.name, self._fh, info, sheet)
+            for info, sheet in parts}
+
+    def __enter__(self) -> _SheetScans:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+        self._fh.close()
+
+    def wait(self, sheet: str) -> tuple[Issue | None, list[tuple[str, str, str]]]:
+        """(fatal issue or None, odd cells) of a sheet; (None, []) if it has no scan here."""
+        fut = self._by_sheet.get(sheet)
+        if fut is None:
+            return None, []
+        try:
+            return fut.result()
+        except Exception as exc:  # a damaged or hostile part
+            return _container_failure(self.path.name, exc), []
+
+    def fatal(self) -> list[Issue]:
+        """Fatal issues of every worksheet part (waits for all scans), in workbook order."""
+        return [i for i in (self.wait(s)[0] for _, s in self.parts) if i is not None]
 
 
 def _is_panic(exc: BaseException) -> bool:
@@ -641,23 +709,43 @@ def _is_panic(exc: BaseException) -> bool:
 
 
 def _read_xlsx(path: Path, result: ReadResult) -> None:
+    """Read a workbook once every part has passed the container checks.
+
+    The non-sheet parts are scanned first (calamine reads them on opening); each worksheet
+    part is scanned by :class:`_SheetScans` before calamine reads that sheet, overlapping
+    the parse of the previous one. The sheets go to a scratch result that joins
+    ``result`` only if no part of the workbook is refused, as with a scan done up front.
+    """
     name = path.name
-    problems, findings = _zip_checks(path)
+    problems, findings, later = _container_checks(path, defer_sheets=True)
     if problems:
         result.issues.extend(problems)
         result.unreadable.add(name)
         return
-    try:
-        _read_xlsx_sheets(path, result, findings)
-    except Exception as exc:  # a parser failure on user data is an issue
-        _unreadable(result, name, f"cannot read workbook: {type(exc).__name__}: {exc}")
-    except BaseException as exc:
-        if not _is_panic(exc):
-            raise
-        _unreadable(result, name, f"cannot read workbook (the xlsx parser failed: {exc})")
+    local = ReadResult()
+    with _SheetScans(path, later) as scans:
+        try:
+            _read_xlsx_sheets(path, local, findings, scans)
+        except Exception as exc:  # a parser failure on user data is an issue
+            _unreadable(local, name, f"cannot read workbook: {type(exc).__name__}: {exc}")
+        except BaseException as exc:
+            if not _is_panic(exc):
+                raise
+            _unreadable(local, name, f"cannot read workbook (the xlsx parser failed: {exc})")
+        fatal = scans.fatal()
+    if fatal:
+        result.issues.extend(fatal)
+        result.unreadable.add(name)
+        return
+    result.issues.extend(local.issues)
+    result.unreadable |= local.unreadable
+    result.failed_tables |= local.failed_tables
+    for table, df in local.tables.items():
+        _append(result, table, df)
 
 
-def _read_xlsx_sheets(path: Path, result: ReadResult, findings: Findings) -> None:
+def _read_xlsx_sheets(path: Path, result: ReadResult, findings: Findings,
+                      scans: _SheetScans) -> None:
     from python_calamine import CalamineWorkbook, SheetVisibleEnum
 
     name = path.name
@@ -680,6 +768,10 @@ def _read_xlsx_sheets(path: Path, result: ReadResult, findings: Findings) -> Non
                                            "used (unhide it or delete it)"))
                 result.failed_tables.add(table)
                 continue
+            refused, found = scans.wait(sheet)
+            if refused is not None:  # the workbook is refused as a whole (see _read_xlsx)
+                return
+            findings = {**findings, sheet: found} if found else findings
             try:
                 ws = wb.get_sheet_by_name(sheet)
                 if ws.width > MAX_COLUMNS or ws.width * ws.height > MAX_CELLS:
