@@ -87,6 +87,7 @@ def test_many_elasticity_pairs_go_to_a_plain_sheet_with_their_rules(
     """Beyond ELASTICITIES_LISTED pairs, 'assumptions' lists the rules (each with the number
     of pairs it sets) and every pair is on the plain sheet 'elasticities'."""
     from fta_compare.report import writer
+    from fta_compare.report.labels import label
 
     _, result = report
     used = result.elasticities
@@ -103,9 +104,13 @@ def test_many_elasticity_pairs_go_to_a_plain_sheet_with_their_rules(
     ref = tables["elasticity_rules"].ref
     rules = pd.DataFrame([[c.value for c in row] for row in wb["assumptions"][ref]])
     rules.columns = rules.iloc[0]
-    rules = rules.iloc[1:]
+    rules = rules.iloc[1:].set_index("Rule")
     assert rules["Product-economy pairs"].sum() == len(used)
-    assert len(rules) == len(writer.elasticity_rules(used))
+    # each pair's rule gives back its values and sources
+    back = rules.loc[plain["rule"]].reset_index(drop=True)
+    for p in ("import_demand", "substitution"):
+        np.testing.assert_allclose(back[label(p).header].astype(float), used[p])
+        assert (back[f"{p}_source"].to_numpy() == used[f"{p}_source"].to_numpy()).all()
 
 
 def test_no_formula_cells_from_text(report: tuple[Path, api.RunResult]) -> None:

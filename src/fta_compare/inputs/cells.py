@@ -81,8 +81,10 @@ class Column:
     """One input column; its object values, distinct cells and blanks computed once each."""
 
     def __init__(self, series: pd.Series) -> None:
-        # without the frame's attrs (cell-location maps), which pandas deep-copies per step
-        self.series = pd.Series(series.array, index=series.index, name=series.name)
+        # without the frame's attrs (cell-location maps), which pandas deep-copies per step;
+        # a shallow copy keeps the dtype (a new Series of objects would infer text)
+        self.series = series.copy(deep=False)
+        self.series.attrs = {}
 
     @cached_property
     def values(self) -> np.ndarray:

@@ -668,18 +668,25 @@ class _SheetScans:
 
     calamine parses a sheet without holding the GIL, so the scan of the next sheets runs
     while it parses the current one; :meth:`wait` blocks until a sheet's own scan is done,
-    so calamine never reads a part that has not passed. Use as a context manager.
+    so calamine never reads a part that has not passed. Parts are scanned smallest first
+    (:meth:`order`), so the first wait is short. Use as a context manager.
     """
 
     def __init__(self, path: Path, parts: list[tuple[zipfile.ZipInfo, str]]) -> None:
         from concurrent.futures import Future, ThreadPoolExecutor
 
         self.path, self.parts = path, parts
+        self._rank = {sheet: k for k, (_, sheet) in enumerate(
+            sorted(parts, key=lambda p: p[0].file_size))}  # smallest part first
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="xlsx-scan")
         self._fh = path.open("rb")
         self._by_sheet: dict[str, Future[tuple[Issue | None, list[tuple[str, str, str]]]]] = {
             sheet: self._pool.submit(_scan_part, path.name, self._fh, info, sheet)
-            for info, sheet in parts}
+            for info, sheet in sorted(parts, key=lambda p: p[0].file_size)}
+
+    def order(self, sheet: str) -> int:
+        """Position of a sheet's scan in the queue (sheets without a scan here: first)."""
+        return self._rank.get(sheet, -1)
 
     def __enter__(self) -> _SheetScans:
         return self
@@ -746,6 +753,12 @@ def _read_xlsx(path: Path, result: ReadResult) -> None:
 
 def _read_xlsx_sheets(path: Path, result: ReadResult, findings: Findings,
                       scans: _SheetScans) -> None:
+    """Every contract sheet of the workbook into ``result``, in workbook order.
+
+    Sheets are parsed smallest part first, the order :class:`_SheetScans` scans them, so
+    calamine starts on sheets already cleared while the large ones are still scanned; each
+    sheet's rows and issues are kept apart and joined in workbook order at the end.
+    """
     from python_calamine import CalamineWorkbook, SheetVisibleEnum
 
     name = path.name
@@ -755,47 +768,62 @@ def _read_xlsx_sheets(path: Path, result: ReadResult, findings: Findings,
         _unreadable(result, name, f"cannot open workbook: {exc}")
         return
     try:
-        for meta in wb.sheets_metadata:
+        per_sheet: list[ReadResult] = []
+        to_read: list[tuple[int, str, str]] = []  # (position, sheet, table)
+        for k, meta in enumerate(wb.sheets_metadata):
             sheet = meta.name
             table = _table_name(sheet)
+            part = ReadResult()
+            per_sheet.append(part)
             if table not in SHEETS:
-                result.issues.append(Issue(name, sheet, "", "", "unknown sheet ignored "
-                                           f"(contract sheets: {', '.join(SHEETS)})", "warning"))
-                continue
-            if meta.visible != SheetVisibleEnum.Visible:
-                result.issues.append(Issue(name, sheet, "", "", "sheet is hidden; contract "
-                                           "sheets must be visible so reviewers see what is "
-                                           "used (unhide it or delete it)"))
-                result.failed_tables.add(table)
-                continue
+                part.issues.append(Issue(name, sheet, "", "", "unknown sheet ignored "
+                                         f"(contract sheets: {', '.join(SHEETS)})", "warning"))
+            elif meta.visible != SheetVisibleEnum.Visible:
+                part.issues.append(Issue(name, sheet, "", "", "sheet is hidden; contract "
+                                         "sheets must be visible so reviewers see what is "
+                                         "used (unhide it or delete it)"))
+                part.failed_tables.add(table)
+            else:
+                to_read.append((k, sheet, table))
+        for k, sheet, table in sorted(to_read, key=lambda x: scans.order(x[1])):
             refused, found = scans.wait(sheet)
             if refused is not None:  # the workbook is refused as a whole (see _read_xlsx)
                 return
-            findings = {**findings, sheet: found} if found else findings
-            try:
-                ws = wb.get_sheet_by_name(sheet)
-                if ws.width > MAX_COLUMNS or ws.width * ws.height > MAX_CELLS:
-                    result.issues.append(Issue(name, sheet, "", f"{ws.height}x{ws.width}",
-                                               "sheet has absurd dimensions; refused"))
-                    result.failed_tables.add(table)
-                    continue
-                rows = ws.to_python(skip_empty_area=False)
-                merged = ws.merged_cell_ranges or []
-            except Exception as exc:  # calamine raises several types
-                result.issues.append(Issue(name, sheet, "", "", f"cannot read sheet: {exc}"))
-                result.failed_tables.add(table)
-                continue
-            for (r0, c0), (r1, c1) in merged:
-                result.issues.append(Issue(
-                    name, sheet, f"{column_letter(c0)}{r0 + 1}:{column_letter(c1)}{r1 + 1}",
-                    "", "merged cells are not allowed in data sheets (unmerge and fill "
-                    "every cell)"))
-            df = _add_sheet_rows(rows, name, sheet, table, result)
-            if df is not None:
-                result.issues.extend(_cell_findings(name, sheet, table, df,
-                                                    findings.get(sheet, [])))
+            _read_one_sheet(wb, name, sheet, table, per_sheet[k],
+                            found or findings.get(sheet, []))
+        for part in per_sheet:  # workbook order
+            result.issues.extend(part.issues)
+            result.failed_tables |= part.failed_tables
+            for table, df in part.tables.items():
+                _append(result, table, df)
     finally:
         wb.close()
+
+
+def _read_one_sheet(wb: object, name: str, sheet: str, table: str, result: ReadResult,
+                    found: list[tuple[str, str, str]]) -> None:
+    """One cleared sheet: calamine's rows -> a table with cell locations, plus its issues."""
+    try:
+        ws = wb.get_sheet_by_name(sheet)  # type: ignore[attr-defined]
+        if ws.width > MAX_COLUMNS or ws.width * ws.height > MAX_CELLS:
+            result.issues.append(Issue(name, sheet, "", f"{ws.height}x{ws.width}",
+                                       "sheet has absurd dimensions; refused"))
+            result.failed_tables.add(table)
+            return
+        rows = ws.to_python(skip_empty_area=False)
+        merged = ws.merged_cell_ranges or []
+    except Exception as exc:  # calamine raises several types
+        result.issues.append(Issue(name, sheet, "", "", f"cannot read sheet: {exc}"))
+        result.failed_tables.add(table)
+        return
+    for (r0, c0), (r1, c1) in merged:
+        result.issues.append(Issue(
+            name, sheet, f"{column_letter(c0)}{r0 + 1}:{column_letter(c1)}{r1 + 1}",
+            "", "merged cells are not allowed in data sheets (unmerge and fill "
+            "every cell)"))
+    df = _add_sheet_rows(rows, name, sheet, table, result)
+    if df is not None:
+        result.issues.extend(_cell_findings(name, sheet, table, df, found))
 
 
 _REF_PARTS = re.compile(r"([A-Z]+)(\d+)")

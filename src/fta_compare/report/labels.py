@@ -77,6 +77,8 @@ LABELS: dict[str, Label] = {
     "rank": Label("Rank", INTEGER, "1 = best scenario for the economy on that metric"),
     "pairs": Label("Product-economy pairs", "#,##0", "Number of (HS product, economy) pairs "
                    "whose elasticities come from this rule"),
+    "rule": Label("Rule", INTEGER, "Number of the elasticity rule (table 'elasticity_rules' "
+                  "on the assumptions sheet) that set a pair's values"),
     "import_demand": Label("Import demand elasticity", ELASTICITY, "Em < 0, composite import "
                            "demand of the importer"),
     "substitution": Label("Substitution elasticity", ELASTICITY, "Es > 0, Armington "

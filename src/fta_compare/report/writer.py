@@ -538,11 +538,12 @@ def _assumptions(book: _Book, result: RunResult) -> None:
         write_table(book, ws, el, row + 2, 0, "elasticities_used", widths=widths)
     else:  # a full-scale run: the rules here, every pair on a streamed plain sheet
         ws.write(row + 1, 0, f"Elasticities used: {len(el):,} product-economy pairs, listed "
-                 "on sheet 'elasticities'; each value comes from one of these rules (most "
-                 "specific wins)", book.heading)
-        write_table(book, ws, elasticity_rules(el), row + 2, 0, "elasticity_rules",
-                    widths=widths)
-        _plain_sheet(book, "elasticities", el, human=False, split=True)
+                 "on sheet 'elasticities' with the number of the rule below that set their "
+                 "values (most specific input row wins)", book.heading)
+        rules, rule_of = elasticity_rules(el)
+        write_table(book, ws, rules, row + 2, 0, "elasticity_rules", widths=widths)
+        pairs = el[[c for c in el.columns if not c.endswith("_source")]].assign(rule=rule_of)
+        _plain_sheet(book, "elasticities", pairs, human=False, split=True)
     _apply_widths(ws, {k: min(v, 50) for k, v in widths.items()})
 
 
@@ -550,12 +551,17 @@ ELASTICITIES_LISTED = 50_000  # pairs listed on 'assumptions' itself (an Excel t
 ELASTICITY_PARAMS = ("import_demand", "substitution", "export_supply")
 
 
-def elasticity_rules(used: pd.DataFrame) -> pd.DataFrame:
-    """Distinct (value, source) combinations of the elasticities used, with the number of
-    product-economy pairs each covers (largest first)."""
+def elasticity_rules(used: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
+    """Distinct (value, source) combinations of the elasticities used, numbered from 1 in
+    order of first use, with the number of product-economy pairs each covers; and the
+    rule number of every row of ``used``."""
     keys = [c for p in ELASTICITY_PARAMS for c in (f"{p}_source", p) if c in used.columns]
-    out = used.groupby(keys, sort=False, dropna=False).size().rename("pairs").reset_index()
-    return out.sort_values("pairs", ascending=False, kind="stable").reset_index(drop=True)
+    rule_of = used.groupby(keys, sort=False, dropna=False).ngroup().to_numpy() + 1
+    first = np.unique(rule_of, return_index=True)[1]
+    rules = used.iloc[first][keys].reset_index(drop=True)
+    rules.insert(0, "rule", np.arange(1, len(rules) + 1))
+    rules["pairs"] = np.bincount(rule_of, minlength=len(rules) + 1)[1:]
+    return rules, rule_of
 
 
 def _sources(book: _Book, result: RunResult) -> None:
