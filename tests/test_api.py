@@ -46,3 +46,28 @@ def test_depth_variants_ranked_among_themselves(with_depth: api.RunResult) -> No
         merged = d.merge(plain[plain["metric"] == metric], on=["scenario", "country"])
         assert len(merged) == len(d)
         assert (merged["value_x"] == merged["value_y"]).all()
+
+
+def test_elasticities_listed_are_those_of_traded_pairs() -> None:
+    """The assumptions' elasticity table keeps exactly the (product, economy) pairs that
+    trade the product (as importer or exporter), in the resolved table's order."""
+    import dataclasses
+
+    import pandas as pd
+
+    from fta_compare.inputs import load_inputs
+    from fta_compare.scenarios.shocks import build_universe, resolve_elasticities
+
+    tables = load_inputs([EXAMPLE])
+    tr = tables.trade  # one economy stops trading one product: its pair must drop out
+    gone = (tr["hs"] == tr["hs"].iloc[0]) & ((tr["exporter"] == "USA") | (tr["importer"] == "USA"))
+    tables = dataclasses.replace(tables, trade=tr[~gone].reset_index(drop=True))
+    uni = build_universe(tables)
+    table = resolve_elasticities(tables, uni).table
+    got = api._elasticities_used(table, uni)
+    c = uni.cells
+    traded = pd.concat([c[["hs", "importer"]].rename(columns={"importer": "country"}),
+                        c[["hs", "exporter"]].rename(columns={"exporter": "country"})])
+    want = table.merge(traded.drop_duplicates(), on=["hs", "country"], how="inner")
+    assert 0 < len(got) < len(table)
+    pd.testing.assert_frame_equal(got, want)

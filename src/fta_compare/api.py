@@ -186,12 +186,21 @@ def prepare_run(tables: InputTables, cfg: RunConfig) -> PreparedRun:
 def _scenario_rows(applied: pd.DataFrame) -> dict[str, pd.DataFrame]:
     """Each scenario's rows of the applied table: slices when every scenario's rows are
     contiguous (the compiler writes one block per scenario), else a groupby (copies)."""
-    codes, names = pd.factorize(applied["scenario"], sort=False)
-    starts = np.flatnonzero(np.diff(codes, prepend=-1) != 0)
-    if len(starts) != len(names):
+    codes, names = _label_codes(applied["scenario"])
+    starts = np.flatnonzero(np.diff(codes.astype(np.int32), prepend=-1) != 0)
+    runs = codes[starts]
+    if (runs < 0).any() or len(np.unique(runs)) != len(starts):
         return {str(k): g for k, g in applied.groupby("scenario", sort=False, observed=True)}
     ends = [*starts[1:], len(codes)]
     return {str(names[codes[a]]): applied.iloc[a:b] for a, b in zip(starts, ends, strict=True)}
+
+
+def _label_codes(col: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """(codes, labels) of a label column: a categorical's own codes, else a factorize."""
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        return col.cat.codes.to_numpy(), np.asarray(col.cat.categories, dtype=object)
+    codes, names = pd.factorize(col, sort=False)
+    return codes, np.asarray(names, dtype=object)
 
 
 def run_tables(tables: InputTables, cfg: RunConfig) -> RunResult:
@@ -235,9 +244,13 @@ def run_tables(tables: InputTables, cfg: RunConfig) -> RunResult:
 
 def _quality_array(uni: Universe) -> np.ndarray:
     """(P, N, N) int8: 1 where the cell's base value is imputed, else 0 (QUALITY_LABELS)."""
-    q = uni.cells["quality"].astype(str)
-    cells = uni.cells.assign(imputed=q.str.startswith("imputed").astype(float))
-    return (dense(uni, cells, "imputed") > 0).astype(np.int8)
+    c, n = uni.cells, len(uni.countries)
+    codes, labels = pd.factorize(c["quality"])  # a few distinct labels
+    imputed = np.append(pd.Series(labels, dtype=object).astype(str).str.startswith(
+        "imputed").to_numpy(dtype=bool), False)[codes]  # code -1 (missing): observed
+    out = np.zeros((len(uni.hs), n, n), dtype=np.int8)
+    out[c["p"].to_numpy(), c["v"].to_numpy(), c["r"].to_numpy()] = imputed
+    return out
 
 
 def _quality_shares(results: pd.DataFrame) -> pd.DataFrame:
@@ -245,7 +258,7 @@ def _quality_shares(results: pd.DataFrame) -> pd.DataFrame:
     if results.empty or "quality" not in results.columns:
         return pd.DataFrame(columns=["scenario", "imputed_share_of_trade",
                                      "imputed_share_of_change"])
-    scen, names = pd.factorize(results["scenario"])
+    scen, names = _label_codes(results["scenario"])
     imputed = results["quality"].eq("imputed").to_numpy(dtype=bool)
     base = results["base_value"].to_numpy(dtype=float)
     change = np.abs(results["new_value"].to_numpy(dtype=float) - base)
@@ -262,11 +275,16 @@ def _quality_shares(results: pd.DataFrame) -> pd.DataFrame:
 
 def _elasticities_used(table: pd.DataFrame, uni: Universe) -> pd.DataFrame:
     """Only (hs, country) pairs that trade the product, for the assumptions sheet."""
-    c = uni.cells
+    c, n_c = uni.cells, len(uni.countries)
+    if len(table) == len(uni.hs) * n_c:  # resolve_elasticities' (product, economy) grid
+        p = c["p"].to_numpy()
+        active = np.zeros(len(table), dtype=bool)
+        active[p * n_c + c["r"].to_numpy()] = True
+        active[p * n_c + c["v"].to_numpy()] = True
+        return table[active].reset_index(drop=True)
     active = pd.concat([c[["hs", "importer"]].rename(columns={"importer": "country"}),
                         c[["hs", "exporter"]].rename(columns={"exporter": "country"})])
-    active = active.drop_duplicates()
-    return table.merge(active, on=["hs", "country"], how="inner")
+    return table.merge(active.drop_duplicates(), on=["hs", "country"], how="inner")
 
 
 def _sectors(tables: InputTables) -> pd.DataFrame:
