@@ -23,7 +23,13 @@ from fta_compare.inputs import check_inputs, load_inputs
 from fta_compare.inputs.schema import BASELINE
 from fta_compare.inputs.tables import InputTables
 from fta_compare.model.arrays import MarketArrays, ModelResult, Shock
-from fta_compare.results import ResultsBuilder, RunConfig, RunResult, ScenarioTables
+from fta_compare.results import (
+    ResultsBuilder,
+    RunConfig,
+    RunResult,
+    ScenarioTables,
+    label_codes,
+)
 from fta_compare.scenarios.compiler import CompiledScenarios
 from fta_compare.scenarios.shocks import (
     ElasticitiesUsed,
@@ -186,21 +192,13 @@ def prepare_run(tables: InputTables, cfg: RunConfig) -> PreparedRun:
 def _scenario_rows(applied: pd.DataFrame) -> dict[str, pd.DataFrame]:
     """Each scenario's rows of the applied table: slices when every scenario's rows are
     contiguous (the compiler writes one block per scenario), else a groupby (copies)."""
-    codes, names = _label_codes(applied["scenario"])
+    codes, names = label_codes(applied["scenario"])
     starts = np.flatnonzero(np.diff(codes.astype(np.int32), prepend=-1) != 0)
     runs = codes[starts]
     if (runs < 0).any() or len(np.unique(runs)) != len(starts):
         return {str(k): g for k, g in applied.groupby("scenario", sort=False, observed=True)}
     ends = [*starts[1:], len(codes)]
     return {str(names[codes[a]]): applied.iloc[a:b] for a, b in zip(starts, ends, strict=True)}
-
-
-def _label_codes(col: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """(codes, labels) of a label column: a categorical's own codes, else a factorize."""
-    if isinstance(col.dtype, pd.CategoricalDtype):
-        return col.cat.codes.to_numpy(), np.asarray(col.cat.categories, dtype=object)
-    codes, names = pd.factorize(col, sort=False)
-    return codes, np.asarray(names, dtype=object)
 
 
 def run_tables(tables: InputTables, cfg: RunConfig) -> RunResult:
@@ -258,7 +256,7 @@ def _quality_shares(results: pd.DataFrame) -> pd.DataFrame:
     if results.empty or "quality" not in results.columns:
         return pd.DataFrame(columns=["scenario", "imputed_share_of_trade",
                                      "imputed_share_of_change"])
-    scen, names = _label_codes(results["scenario"])
+    scen, names = label_codes(results["scenario"])
     imputed = results["quality"].eq("imputed").to_numpy(dtype=bool)
     base = results["base_value"].to_numpy(dtype=float)
     change = np.abs(results["new_value"].to_numpy(dtype=float) - base)

@@ -99,6 +99,15 @@ def _constant(value: str, n: int) -> pd.Series:
     return text_column([value], np.zeros(n, dtype=np.intp))
 
 
+def label_codes(col: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """(codes, labels) of a label column: a categorical's own codes and categories (no
+    pass over the rows), else one factorize; -1 for missing."""
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        return col.cat.codes.to_numpy(), np.asarray(col.cat.categories, dtype=object)
+    codes, uniq = pd.factorize(col, sort=False)
+    return codes, np.asarray(uniq, dtype=object)
+
+
 def _labels(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(codes, distinct values) of an object array of labels (one hash pass)."""
     codes, uniq = pd.factorize(a, use_na_sentinel=False)

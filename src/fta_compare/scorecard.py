@@ -44,6 +44,7 @@ import numpy as np
 import pandas as pd
 
 from fta_compare.inputs.schema import BASELINE
+from fta_compare.results import label_codes
 from fta_compare.scenarios.compiler import CompiledScenarios
 
 WELFARE_METRICS = ("net_welfare", "consumer_surplus", "producer_surplus", "tariff_revenue")
@@ -57,17 +58,13 @@ KEYS = ("scenario", "importer", "exporter", "hs")
 def _codes(col: pd.Series, observed: bool = True) -> tuple[np.ndarray, list[str]]:
     """(integer codes, distinct values as str); -1 for missing. Categoricals are free
     (``observed``: only the categories present, in their order)."""
-    if isinstance(col.dtype, pd.CategoricalDtype):
-        codes, cats = col.cat.codes.to_numpy(), col.cat.categories
-        if not observed:
-            return codes, [str(c) for c in cats]
-        used = np.bincount(codes.astype(np.intp) + 1, minlength=len(cats) + 1)[1:] > 0
+    codes, labels = label_codes(col)
+    if observed and isinstance(col.dtype, pd.CategoricalDtype):
+        used = np.bincount(codes.astype(np.intp) + 1, minlength=len(labels) + 1)[1:] > 0
         if not used.all():
             remap = np.append(np.where(used, np.cumsum(used) - 1, -1), -1)
-            codes, cats = remap[codes], cats[used]
-        return codes, [str(c) for c in cats]
-    codes, uniq = pd.factorize(col)
-    return codes, [str(u) for u in uniq]
+            codes, labels = remap[codes], labels[used]
+    return codes, [str(x) for x in labels]
 
 
 def _to(glob: Sequence[str], col: pd.Series) -> np.ndarray:

@@ -724,7 +724,7 @@ def _read_xlsx(path: Path, result: ReadResult) -> None:
     ``result`` only if no part of the workbook is refused, as with a scan done up front.
     """
     name = path.name
-    problems, findings, later = _container_checks(path, defer_sheets=True)
+    problems, _, later = _container_checks(path, defer_sheets=True)  # sheets: in `later`
     if problems:
         result.issues.extend(problems)
         result.unreadable.add(name)
@@ -732,7 +732,7 @@ def _read_xlsx(path: Path, result: ReadResult) -> None:
     local = ReadResult()
     with _SheetScans(path, later) as scans:
         try:
-            _read_xlsx_sheets(path, local, findings, scans)
+            _read_xlsx_sheets(path, local, scans)
         except Exception as exc:  # a parser failure on user data is an issue
             _unreadable(local, name, f"cannot read workbook: {type(exc).__name__}: {exc}")
         except BaseException as exc:
@@ -751,8 +751,7 @@ def _read_xlsx(path: Path, result: ReadResult) -> None:
         _append(result, table, df)
 
 
-def _read_xlsx_sheets(path: Path, result: ReadResult, findings: Findings,
-                      scans: _SheetScans) -> None:
+def _read_xlsx_sheets(path: Path, result: ReadResult, scans: _SheetScans) -> None:
     """Every contract sheet of the workbook into ``result``, in workbook order.
 
     Sheets are parsed smallest part first, the order :class:`_SheetScans` scans them, so
@@ -789,8 +788,7 @@ def _read_xlsx_sheets(path: Path, result: ReadResult, findings: Findings,
             refused, found = scans.wait(sheet)
             if refused is not None:  # the workbook is refused as a whole (see _read_xlsx)
                 return
-            _read_one_sheet(wb, name, sheet, table, per_sheet[k],
-                            found or findings.get(sheet, []))
+            _read_one_sheet(wb, name, sheet, table, per_sheet[k], found)
         for part in per_sheet:  # workbook order
             result.issues.extend(part.issues)
             result.failed_tables |= part.failed_tables

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from fta_compare.report.sectors import assign_sectors
+from fta_compare.results import label_codes
 
 HEADLINE = [
     "net_welfare", "consumer_surplus", "producer_surplus", "tariff_revenue", "exports_change",
@@ -38,7 +39,7 @@ def country_totals(results: pd.DataFrame, welfare: pd.DataFrame) -> pd.DataFrame
     (diversion > 0: trade diverted towards it). One row per row of ``welfare``, in its
     order; sums are ``bincount`` over (scenario, economy) codes.
     """
-    s_code, scen = _codes(results["scenario"])
+    s_code, scen = label_codes(results["scenario"])
     e_code, i_code, countries = shared_codes(results["exporter"], results["importer"])
     S, C = len(scen), len(countries)
     keep = (e_code != i_code) & (s_code >= 0) & (e_code >= 0) & (i_code >= 0)
@@ -94,8 +95,8 @@ def sector_view(results: pd.DataFrame, sectors: pd.DataFrame) -> pd.DataFrame:
     """
     cols = ["scenario", "sector", "country", "base_exports", "exports_change", "base_imports",
             "imports_change"]
-    s_code, scen = _codes(results["scenario"])
-    h_code, hs = _codes(results["hs"])
+    s_code, scen = label_codes(results["scenario"])
+    h_code, hs = label_codes(results["hs"])
     e_code, i_code, countries = shared_codes(results["exporter"], results["importer"])
     mapping = assign_sectors(pd.Series(hs, dtype=object), sectors)
     if mapping.empty or not len(results):
@@ -130,18 +131,10 @@ def sector_view(results: pd.DataFrame, sectors: pd.DataFrame) -> pd.DataFrame:
     return _plain(out[cols])
 
 
-def _codes(col: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """(codes, labels) of a label column: a categorical's own codes, else one factorize."""
-    if isinstance(col.dtype, pd.CategoricalDtype):
-        return col.cat.codes.to_numpy(), np.asarray(col.cat.categories, dtype=object)
-    codes, uniq = pd.factorize(col)
-    return codes, np.asarray(uniq, dtype=object)
-
-
 def shared_codes(a: pd.Series, b: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Codes of two label columns in one shared label list (-1 for missing)."""
-    ca, la = _codes(a)
-    cb, lb = _codes(b)
+    ca, la = label_codes(a)
+    cb, lb = label_codes(b)
     labels = pd.Index(list(dict.fromkeys([*la, *lb])), dtype=object)
     ma = np.append(labels.get_indexer(la), -1)
     mb = np.append(labels.get_indexer(lb), -1)
