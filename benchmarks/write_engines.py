@@ -4,7 +4,7 @@ Engines, each in a fresh subprocess (wall time, CPU time, peak RSS by ``getrusag
 size): XlsxWriter with normal worksheets (every cell held in memory until ``close``),
 XlsxWriter ``constant_memory`` worksheets (rows streamed to a temp file, inline strings),
 openpyxl write-only mode, and the project's contract-sheet writer
-(:func:`fta_compare.report.writer._plain_sheet`, XlsxWriter ``constant_memory``
+(:func:`fta_compare.report.plain.plain_sheet`, XlsxWriter ``constant_memory``
 worksheets whose data rows are rendered in bulk) that ``write_report`` uses for
 ``results``, and the same writer cell by cell through XlsxWriter's API (as before). The
 table has the contract columns of ``results`` (scenario, importer, exporter, hs as text,
@@ -77,12 +77,13 @@ def _write(engine: str, df: pd.DataFrame, path: Path) -> None:
             ws.append(row)
         wb.save(path)
     elif engine.startswith("fta_compare"):
-        from fta_compare.report import writer
+        from fta_compare.report import plain
+        from fta_compare.report.book import Book
 
         if engine.endswith("cell by cell"):  # the writer before row streaming
-            writer._stream_rows = lambda *_a, **_k: False
-        book = writer._Book(path)
-        writer._plain_sheet(book, "results", df, human=False)
+            plain._stream_rows = lambda *_a, **_k: False
+        book = Book(path)
+        plain.plain_sheet(book, "results", df, human=False)
         book.wb.close()
     else:
         raise ValueError(engine)

@@ -120,7 +120,8 @@ def _sheet_parts(path: Path) -> dict[str, bytes]:
 
 def test_streamed_rows_match_cell_by_cell(tmp_path: Path,
                                           monkeypatch: pytest.MonkeyPatch) -> None:
-    from fta_compare.report import writer
+    from fta_compare.report import plain
+    from fta_compare.report.book import Book
 
     rng = np.random.default_rng(3)
     n = 3000
@@ -136,18 +137,18 @@ def test_streamed_rows_match_cell_by_cell(tmp_path: Path,
         "text_na": pd.Series(np.where(rng.random(n) < 0.3, None, "z"), dtype=object),
         "override": rng.random(n) < 0.5,
     })
-    monkeypatch.setattr(writer, "SHEET_ROWS", 1000)
+    monkeypatch.setattr(plain, "SHEET_ROWS", 1000)
 
     def build(path: Path) -> Path:
-        book = writer._Book(path)
-        writer._plain_sheet(book, "results", df, human=False, split=True)
-        writer._plain_sheet(book, "welfare", df.iloc[:7], human=True)
-        writer._plain_sheet(book, "prices", df.iloc[:0], human=False)
+        book = Book(path)
+        plain.plain_sheet(book, "results", df, human=False, split=True)
+        plain.plain_sheet(book, "welfare", df.iloc[:7], human=True)
+        plain.plain_sheet(book, "prices", df.iloc[:0], human=False)
         book.wb.close()
         return path
 
     streamed = build(tmp_path / "streamed.xlsx")
-    monkeypatch.setattr(writer, "_stream_rows", lambda *_a, **_k: False)
+    monkeypatch.setattr(plain, "_stream_rows", lambda *_a, **_k: False)
     cells = build(tmp_path / "cells.xlsx")
     assert _sheet_parts(streamed) == _sheet_parts(cells)
 

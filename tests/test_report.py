@@ -86,12 +86,12 @@ def test_many_elasticity_pairs_go_to_a_plain_sheet_with_their_rules(
         monkeypatch: pytest.MonkeyPatch) -> None:
     """Beyond ELASTICITIES_LISTED pairs, 'assumptions' lists the rules (each with the number
     of pairs it sets) and every pair is on the plain sheet 'elasticities'."""
-    from fta_compare.report import writer
+    from fta_compare.report import sheets
     from fta_compare.report.labels import label
 
     _, result = report
     used = result.elasticities
-    monkeypatch.setattr(writer, "ELASTICITIES_LISTED", len(used) - 1)
+    monkeypatch.setattr(sheets, "ELASTICITIES_LISTED", len(used) - 1)
     out = tmp_path / "many.xlsx"
     write_report(result, out)
     plain = pd.read_excel(out, sheet_name="elasticities", dtype={"hs": str}, engine="calamine")

@@ -23,6 +23,7 @@ from fta_compare.inputs import check_inputs, load_inputs
 from fta_compare.inputs.schema import BASELINE
 from fta_compare.inputs.tables import InputTables
 from fta_compare.model.arrays import MarketArrays, ModelResult, Shock
+from fta_compare.phases import Phases
 from fta_compare.results import (
     ResultsBuilder,
     RunConfig,
@@ -31,11 +32,11 @@ from fta_compare.results import (
     label_codes,
 )
 from fta_compare.scenarios.compiler import CompiledScenarios
+from fta_compare.scenarios.definitions import Definitions, parse_definitions
 from fta_compare.scenarios.shocks import (
     ElasticitiesUsed,
     Universe,
     build_universe,
-    dense,
     market_arrays,
     resolve_elasticities,
     scenario_shock,
@@ -43,7 +44,10 @@ from fta_compare.scenarios.shocks import (
 
 MODELS = ("smart", "gsim")
 SOLUTIONS = ("linear", "exact")
+DEFAULT_MODEL = "gsim"  # exact GSIM: the only PE model here that holds for 15-50% duties
+DEFAULT_SOLUTION = "exact"
 DEPTH_SUFFIX = " (depth)"
+DEFAULT_FOCUS = "KOR"
 PACKAGE_ROOT = Path(__file__).resolve().parent
 
 
@@ -88,7 +92,8 @@ def sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def make_config(inputs: Sequence[Path], *, model: str = "smart", solution: str = "linear",
+def make_config(inputs: Sequence[Path], *, model: str = DEFAULT_MODEL,
+                solution: str = DEFAULT_SOLUTION,
                 focus: str | None = None, depth_channel: bool = False, command: str = "",
                 seed: int | None = None) -> RunConfig:
     """A frozen record of the run's choices and inputs (with SHA-256 of each file)."""
@@ -112,25 +117,35 @@ def validate(inputs: Sequence[Path | str]) -> list[Issue]:
     return issues
 
 
-def run(inputs: Sequence[Path | str] | None = None, *, model: str = "smart",
-        solution: str = "linear", focus: str | None = None, depth_channel: bool = False,
-        command: str = "") -> RunResult:
-    """Read, validate, compile scenarios, solve every scenario against the baseline."""
+def run(inputs: Sequence[Path | str] | None = None, *, model: str = DEFAULT_MODEL,
+        solution: str = DEFAULT_SOLUTION, focus: str | None = None,
+        depth_channel: bool = False, command: str = "", phases: Phases | None = None,
+        robustness: bool = True, time_path: bool = True) -> RunResult:
+    """Read, validate, compile scenarios, solve every scenario against the baseline.
+
+    ``robustness``: also solve the other PE models for the model-ranking table;
+    ``time_path``: also solve staged agreements at their intermediate staging years;
+    ``phases``: times the phases and shows progress (see :class:`fta_compare.phases.Phases`).
+    """
+    phases = phases or Phases(show=False)
     paths = [Path(p) for p in inputs] if inputs else default_inputs()
     solver_for(model, solution)  # fail fast on a bad combination
-    tables = load_inputs(paths)
+    with phases.phase("read", "reading and validating inputs"):
+        tables = load_inputs(paths)
     cfg = make_config(paths, model=model, solution=solution, focus=focus,
                       depth_channel=depth_channel, command=command)
-    return run_tables(tables, cfg)
+    return run_tables(tables, cfg, phases=phases, robustness=robustness, time_path=time_path)
 
 
-def compile_scenarios(tables: InputTables, cells: pd.DataFrame) -> CompiledScenarios:
+def compile_scenarios(tables: InputTables, cells: pd.DataFrame,
+                      defs: Definitions | None = None, time_path: bool = False
+                      ) -> CompiledScenarios:
     """Applied tariffs for every scenario and trade cell (compiler or the applied sheet)."""
     from fta_compare.scenarios.compiler import applied_from_sheet, compile_applied
 
     products = cells[["importer", "exporter", "hs"]]
     if tables.has_schedules:
-        return compile_applied(tables, products)
+        return compile_applied(tables, products, defs, time_path=time_path)
     return applied_from_sheet(tables, products)
 
 
@@ -147,45 +162,86 @@ class PreparedRun:
     quality: np.ndarray
     depth: pd.DataFrame
     warnings: tuple[Issue, ...]
+    steps: tuple[tuple[str, Shock], ...] = ()  # time-path steps ("<scenario> @<year>")
 
 
-def prepare_run(tables: InputTables, cfg: RunConfig) -> PreparedRun:
+def choose_focus(requested: str, meta_focus: str, uni: Universe,
+                 regions: Sequence[str]) -> tuple[str, Issue | None]:
+    """The focus economy: ``--focus``, else meta ``focus``, else KOR; when neither meta nor
+    KOR is an economy of the data (and ``--focus`` was not given), the largest economy by
+    cross-border trade (imports + exports; a region only if no single economy trades),
+    with a note. An explicit ``--focus`` that does not trade is an error."""
+    countries = set(uni.countries)
+    if requested:
+        if requested not in countries:
+            raise InputError([Issue("--focus", "", "", requested, "focus economy does not "
+                                    f"trade in the inputs; choose one of "
+                                    f"{', '.join(uni.countries)}")])
+        return requested, None
+    for candidate in (meta_focus, DEFAULT_FOCUS):
+        if candidate and candidate in countries:
+            return candidate, None
+    c = uni.cells
+    cross = c[c["exporter"] != c["importer"]]
+    size = pd.concat([cross.groupby("exporter", observed=True)["value"].sum(),
+                      cross.groupby("importer", observed=True)["value"].sum()]
+                     ).groupby(level=0).sum()
+    size.index = size.index.astype(str)
+    named = size[~size.index.isin(list(regions))]
+    pick = str((named if len(named) else size).idxmax()) if len(size) else str(uni.countries[0])
+    asked = f"meta focus '{meta_focus}'" if meta_focus else f"the default {DEFAULT_FOCUS}"
+    return pick, Issue("--focus", "", "", pick,
+                       f"{asked} is not an economy of the inputs; the focus is {pick}, the "
+                       "largest economy by cross-border trade (give --focus to choose)",
+                       "warning")
+
+
+def prepare_run(tables: InputTables, cfg: RunConfig, phases: Phases | None = None,
+                time_path: bool = False) -> PreparedRun:
     """Compile scenarios and build the base arrays and every scenario's shock (no solve).
 
     With the depth channel on, each scenario that adds agreements also appears as
-    ``<name> (depth)`` with the non-tariff trade-cost cut of DESIGN 3d.
+    ``<name> (depth)`` with the non-tariff trade-cost cut of DESIGN 3d. With ``time_path``,
+    scenarios that add staged agreements also get shocks at their intermediate staging
+    years (``steps``).
     """
-    focus = cfg.focus or tables.meta.get("focus", "KOR").upper() or "KOR"
-    cfg = replace(cfg, focus=focus)
-    uni = build_universe(tables)
-    if focus not in set(uni.countries):
-        raise InputError([Issue("--focus", "", "", focus, "focus economy does not trade in "
-                                f"the inputs; choose one of {', '.join(uni.countries)}")])
-    compiled = compile_scenarios(tables, uni.cells)
-    applied = compiled.applied
-    by_scenario = _scenario_rows(applied)
-    base_rates = by_scenario.get(BASELINE, applied.iloc[:0])
-    elast = resolve_elasticities(tables, uni)
-    m = market_arrays(uni, elast, base_rates)
-    names = [s for s in by_scenario if s != BASELINE]
-    if not names:
-        raise InputError([Issue(", ".join(Path(f).name for f in tables.files), "scenarios", "",
-                                "", "no scenario besides 'baseline' to compare")])
-    shocks: list[tuple[str, Shock]] = []
-    for name in names:
-        shock = scenario_shock(uni, by_scenario[name])
-        shocks.append((name, shock))
+    phases = phases or Phases(show=False)
+    with phases.phase("compile", "compiling scenarios"):
+        defs = parse_definitions(tables)
+        uni = build_universe(tables)
+        focus, note = choose_focus(cfg.focus, tables.meta.get("focus", "").upper(), uni,
+                                   list(defs.regions))
+        cfg = replace(cfg, focus=focus)
+        compiled = compile_scenarios(tables, uni.cells, defs, time_path)
+        applied = compiled.applied
+        by_scenario = _scenario_rows(applied)
+        base_rates = by_scenario.get(BASELINE, applied.iloc[:0])
+        elast = resolve_elasticities(tables, uni)
+        m = market_arrays(uni, elast, base_rates)
+        steps_of = {sp.name for sp in compiled.specs if sp.origin == "time_path"}
+        names = [s for s in by_scenario if s != BASELINE and s not in steps_of]
+        if not names:
+            raise InputError([Issue(", ".join(Path(f).name for f in tables.files),
+                                    "scenarios", "", "",
+                                    "no scenario besides 'baseline' to compare")])
+        shocks = [(name, scenario_shock(uni, by_scenario[name])) for name in names]
+        steps = [(name, scenario_shock(uni, by_scenario[name]))
+                 for name in by_scenario if name in steps_of]
     if cfg.depth_channel:
-        for name, shock in list(shocks):
-            tc = _depth_cost(tables, compiled, name, uni, m)
-            if tc is not None:
-                shocks.append((f"{name}{DEPTH_SUFFIX}", Shock(new_rate=shock.new_rate,
-                                                              trade_cost=tc)))
+        with phases.phase("depth", "depth channel"):
+            for name, shock in list(shocks):
+                tc = _depth_cost(tables, compiled, name, uni, m)
+                if tc is not None:
+                    shocks.append((f"{name}{DEPTH_SUFFIX}", Shock(new_rate=shock.new_rate,
+                                                                  trade_cost=tc)))
+            depth = _depth_tables(tables, compiled)
+    else:
+        depth = _depth_tables(tables, compiled)
+    warnings = tuple(tables.warnings) + tuple(compiled.warnings) + ((note,) if note else ())
     return PreparedRun(
         config=cfg, universe=uni, compiled=compiled, elasticities=elast, market=m,
-        shocks=tuple(shocks), quality=_quality_array(uni),
-        depth=_depth_tables(tables, compiled),
-        warnings=tuple(tables.warnings) + tuple(compiled.warnings),
+        shocks=tuple(shocks), quality=_quality_array(uni), depth=depth, warnings=warnings,
+        steps=tuple(steps),
     )
 
 
@@ -201,24 +257,65 @@ def _scenario_rows(applied: pd.DataFrame) -> dict[str, pd.DataFrame]:
     return {str(names[codes[a]]): applied.iloc[a:b] for a, b in zip(starts, ends, strict=True)}
 
 
-def run_tables(tables: InputTables, cfg: RunConfig) -> RunResult:
-    """The model run on validated tables (no I/O)."""
+def run_tables(tables: InputTables, cfg: RunConfig, phases: Phases | None = None,
+               robustness: bool = True, time_path: bool = True) -> RunResult:
+    """The model run on validated tables (no I/O): the main model with every table, the
+    other PE models' rankings (``robustness``) and the staging time path (``time_path``)."""
+    from fta_compare.robustness import PE_MODELS, model_label, rank_table, solve_welfare
+    from fta_compare.timepath import economy_totals, time_path_table
+    from fta_compare.validity import check, issues
+
+    phases = phases or Phases(show=False)
     solver = solver_for(cfg.model, cfg.solution)
-    prep = prepare_run(tables, cfg)
+    label = model_label(cfg.model, cfg.solution)
+    prep = prepare_run(tables, cfg, phases, time_path=time_path)
     cfg, m = prep.config, prep.market
-    tables_of = ResultsBuilder(m, [name for name, _ in prep.shocks], prep.quality)
-    for name, shock in prep.shocks:
-        tables_of.add(name, shock.new_rate, solver(m, shock))
-    out = tables_of.tables()
+    names = [name for name, _ in prep.shocks]
+    totals: dict[str, np.ndarray] = {}
+    found = []
+    with phases.phase("solve", f"solving {len(names)} scenarios ({label})"):
+        tables_of = ResultsBuilder(m, names, prep.quality)
+        for k, (name, shock) in enumerate(prep.shocks, 1):
+            phases.step(k, len(names), name)
+            res = solver(m, shock)
+            tables_of.add(name, shock.new_rate, res)
+            totals[name] = economy_totals(m, res)
+            found.append(check(name, label, m, shock, res))
+        for k, (name, shock) in enumerate(prep.steps, 1):
+            phases.step(k, len(prep.steps), name)
+            totals[name] = economy_totals(m, solver(m, shock))
+    unit = tables.meta.get("currency_unit", "US$ thousand") or "US$ thousand"
     warnings = list(prep.warnings)
-    bad = out.convergence[~out.convergence["converged"]]
-    for row in bad.itertuples(index=False):
-        warnings.append(Issue("model", str(row.scenario), str(row.hs), f"{row.residual:.3g}",
-                              "product did not converge; its effects are set to zero "
-                              "and listed in 'convergence'", "warning"))
-    sectors = _sectors(tables)
-    applied = prep.compiled.applied
-    scorecard = _scorecard(out, prep.compiled, prep.depth, sectors, tables)
+    validity_issues = issues(found, unit)
+    for w in validity_issues:
+        phases.note(str(w))
+    warnings += validity_issues
+    focus_idx = int(np.flatnonzero(m.countries == cfg.focus)[0])
+    by_model = {label: np.array([totals[n][3, focus_idx] for n in names])}
+    other_found: list = []
+    if robustness:
+        with phases.phase("robustness", "ranking under the other PE models"):
+            for model, solution in PE_MODELS:
+                other = model_label(model, solution)
+                if other == label:
+                    continue
+                welfare, more = solve_welfare(solver_for(model, solution), other, m,
+                                              prep.shocks)
+                by_model[other] = welfare[:, focus_idx]
+                other_found += more
+    with phases.phase("tables", "building result tables"):
+        out = tables_of.tables()
+        bad = out.convergence[~out.convergence["converged"]]
+        for row in bad.itertuples(index=False):
+            warnings.append(Issue("model", str(row.scenario), str(row.hs),
+                                  f"{row.residual:.3g}",
+                                  "product did not converge; its effects are set to zero "
+                                  "and listed in 'convergence'", "warning"))
+        sectors = _sectors(tables)
+        scorecard = _scorecard(out, prep.compiled, prep.depth, sectors, tables)
+        ranks = rank_table(names, by_model, {k: unit for k in by_model})
+        path = time_path_table(list(prep.compiled.specs), totals, m.countries,
+                               prep.compiled.specs[0].year if prep.compiled.specs else None)
     return RunResult(
         config=cfg,
         results=out.results,
@@ -226,7 +323,7 @@ def run_tables(tables: InputTables, cfg: RunConfig) -> RunResult:
         welfare=out.welfare,
         welfare_by_product=out.welfare_by_product,
         convergence=out.convergence,
-        applied=applied,
+        applied=prep.compiled.applied,
         scorecard=scorecard,
         scenario_info=prep.compiled.scenario_info,
         elasticities=_elasticities_used(prep.elasticities.table, prep.universe),
@@ -237,6 +334,11 @@ def run_tables(tables: InputTables, cfg: RunConfig) -> RunResult:
             columns=["table", "column", "source", "transformation"]),
         quality=_quality_shares(out.results),
         warnings=tuple(warnings),
+        model_ranks=ranks,
+        time_path=path,
+        validity=tuple(found),
+        robustness_validity=tuple(other_found),
+        timings=tuple(phases.table()),
     )
 
 
@@ -308,7 +410,7 @@ def _depth_cost(tables: InputTables, compiled: CompiledScenarios, scenario: str,
     The elasticity in tau = exp(-beta*index/(sigma-1)) - 1 is meta ``depth_sigma`` when
     given (a trade elasticity, e.g. 5), else the importer's substitution elasticity.
     """
-    from fta_compare.depth import scenario_trade_cost
+    from fta_compare.depth import trade_cost_array
 
     sigma: np.ndarray | float = m.substitution
     if tables.meta.get("depth_sigma"):
@@ -318,10 +420,7 @@ def _depth_cost(tables: InputTables, compiled: CompiledScenarios, scenario: str,
             raise ModelError("meta 'depth_sigma' must be a number > 1") from exc
         if not sigma > 1:
             raise ModelError("meta 'depth_sigma' must be a number > 1")
-    tc = scenario_trade_cost(tables, compiled, scenario, uni.cells, sigma)
-    if tc is None:
-        return None
-    return dense(uni, tc, "trade_cost")
+    return trade_cost_array(tables, compiled, scenario, uni.countries, len(uni.hs), sigma)
 
 
 def _scorecard(out: ScenarioTables, compiled: CompiledScenarios, depth: pd.DataFrame,

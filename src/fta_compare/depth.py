@@ -38,7 +38,8 @@ import pandas as pd
 from fta_compare.errors import InputError, Issue, ModelError
 from fta_compare.inputs.schema import BASELINE
 from fta_compare.inputs.tables import InputTables
-from fta_compare.scenarios.compiler import CompiledScenarios, partner_mask
+from fta_compare.scenarios.compiler import CompiledScenarios
+from fta_compare.scenarios.definitions import partner_matrix
 
 DESTA_MAX = 7.0
 DESTA_META_PREFIX = "desta_depth:"
@@ -199,6 +200,8 @@ def _depth_map(depth: pd.DataFrame | Mapping[str, float]) -> dict[str, float]:
 
 
 def _agreements_of(compiled: CompiledScenarios, scenario: str) -> list[str]:
+    if compiled.specs:
+        return list(compiled.spec(scenario).agreements)
     info = compiled.scenario_info
     hit = info[info["scenario"] == scenario]
     if hit.empty:
@@ -206,50 +209,80 @@ def _agreements_of(compiled: CompiledScenarios, scenario: str) -> list[str]:
     return [a for a in str(hit["agreements"].iloc[0]).split(",") if a]
 
 
-def pair_depth(
-    agreements: Iterable[str], parties: Mapping[str, Mapping[str, int]],
-    depth: Mapping[str, float], importer: np.ndarray, exporter: np.ndarray,
-) -> np.ndarray:
-    """Deepest index among ``agreements`` shared by each (importer, exporter) pair; 0 if none.
-
-    ``parties``: ``CompiledScenarios.agreement_parties``. Agreements without a depth index
-    are skipped (callers check them first).
-    """
-    out = np.zeros(len(importer))
+def _partners(compiled: CompiledScenarios, agreements: Iterable[str], countries: pd.Index
+              ) -> dict[str, np.ndarray]:
+    """Agreement -> (N, N) bool partner matrix over ``countries`` (symmetric)."""
+    defs = compiled.definitions
+    out = {}
     for a in agreements:
-        if a in depth:
-            mask = partner_mask(parties.get(a, {}), importer, exporter)
-            out[mask] = np.maximum(out[mask], depth[a])
+        ag = defs.agreements.get(a) if defs is not None else None
+        party = (ag.party_codes(countries) if ag is not None
+                 else np.full(len(countries), -1, dtype=np.int64))
+        out[a] = partner_matrix(party)
     return out
 
 
-def _depth_change(
-    compiled: CompiledScenarios, scenario: str, dmap: Mapping[str, float],
-    imp: np.ndarray, exp: np.ndarray,
+def pair_depth(
+    agreements: Iterable[str], partners: Mapping[str, np.ndarray],
+    depth: Mapping[str, float], n: int,
+) -> np.ndarray:
+    """(N, N) deepest index among ``agreements`` each pair shares as different parties.
+
+    ``partners``: agreement -> (N, N) partner matrix; agreements without a depth index
+    are skipped (callers check them first). 0 where a pair shares none.
+    """
+    out = np.zeros((n, n))
+    for a in agreements:
+        if a in depth:
+            np.maximum(out, np.where(partners[a], depth[a], 0.0), out=out)
+    return out
+
+
+def pair_depth_change(
+    compiled: CompiledScenarios, scenario: str, dmap: Mapping[str, float], countries: pd.Index,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, bool]:
-    """(base depth, new depth, change, any agreement changed) per (importer, exporter)."""
+    """(base depth, new depth, change, any agreement changed) per pair of ``countries``.
+
+    (N, N) matrices, symmetric. The change is non-zero only for pairs that a changed
+    agreement (added or removed) covers. Raises :class:`InputError` if an agreement
+    covering an affected pair has no depth index.
+    """
     base = _agreements_of(compiled, BASELINE)
     new = _agreements_of(compiled, scenario)
-    parties = compiled.agreement_parties
     changed = sorted(set(base) ^ set(new))
-    affected = np.zeros(len(imp), dtype=bool)
+    n = len(countries)
+    part = _partners(compiled, dict.fromkeys([*base, *new]), countries)
+    affected = np.zeros((n, n), dtype=bool)
     for a in changed:
-        affected |= partner_mask(parties.get(a, {}), imp, exp)
-    missing = [a for a in dict.fromkeys([*base, *new]) if a not in dmap
-               and (partner_mask(parties.get(a, {}), imp, exp) & affected).any()]
+        affected |= part[a]
+    missing = [a for a in part if a not in dmap and (part[a] & affected).any()]
     if missing:
         raise InputError([Issue("", "depth", "", a,
                                 f"agreement '{a}' has no depth index (depth sheet or meta "
                                 f"'{DESTA_META_PREFIX}{a}'); the depth channel of scenario "
                                 f"'{scenario}' needs it") for a in missing])
-    d0 = pair_depth(base, parties, dmap, imp, exp)
-    d1 = pair_depth(new, parties, dmap, imp, exp)
+    d0 = pair_depth(base, part, dmap, n)
+    d1 = pair_depth(new, part, dmap, n)
     return d0, d1, np.where(affected, d1 - d0, 0.0), bool(changed)
+
+
+def _cell_pairs(cells: pd.DataFrame) -> tuple[pd.Index, np.ndarray, np.ndarray]:
+    """Countries of the cells and each cell's (importer, exporter) position (integer codes
+    from the distinct values only)."""
+    codes, uniq = [], []
+    for col in ("importer", "exporter"):
+        c, u = pd.factorize(cells[col])
+        codes.append(c)
+        uniq.append(np.asarray(u, dtype=object).astype(str))
+    countries = pd.Index(list(dict.fromkeys([*uniq[0], *uniq[1]])), dtype=object)
+    imp = countries.get_indexer(uniq[0])[codes[0]]
+    exp = countries.get_indexer(uniq[1])[codes[1]]
+    return countries, imp, exp
 
 
 def _costs(change: np.ndarray, beta: float, sigma: float | np.ndarray) -> np.ndarray:
     sig = np.broadcast_to(np.asarray(sigma, dtype=float), change.shape)
-    cost = np.zeros(len(change))
+    cost = np.zeros(change.shape)
     nz = change != 0
     cost[nz] = depth_trade_cost(change[nz], beta, sig[nz])
     return cost
@@ -281,13 +314,13 @@ def depth_trade_cost_change(
     if depth is None:
         depth = agreement_depth(tables.depth, meta=tables.meta)
     cells = compiled.rates(scenario)
-    imp = cells["importer"].astype(str).to_numpy(dtype=object)
-    exp = cells["exporter"].astype(str).to_numpy(dtype=object)
-    d0, d1, change, _ = _depth_change(compiled, scenario, _depth_map(depth), imp, exp)
+    countries, imp, exp = _cell_pairs(cells)
+    d0, d1, change, _ = pair_depth_change(compiled, scenario, _depth_map(depth), countries)
+    ch = change[imp, exp]
     out = pd.DataFrame({
         "importer": cells["importer"], "exporter": cells["exporter"], "hs": cells["hs"],
-        "base_depth": d0, "new_depth": d1, "depth_change": change,
-        "trade_cost": _costs(change, beta, sigma),
+        "base_depth": d0[imp, exp], "new_depth": d1[imp, exp], "depth_change": ch,
+        "trade_cost": _costs(ch, beta, sigma),
     })
     out.attrs["beta"] = beta
     out.attrs["beta_source"] = source
@@ -300,7 +333,6 @@ def scenario_trade_cost(
     scenario: str,
     cells: pd.DataFrame,
     substitution: np.ndarray | float,
-    uni: object | None = None,
 ) -> pd.DataFrame | None:
     """The depth channel on any cell table (columns importer, exporter, hs).
 
@@ -308,28 +340,54 @@ def scenario_trade_cost(
     and ``r`` position columns, an array aligned with ``cells``, or a scalar. Returns
     ``cells[importer, exporter, hs]`` with ``base_depth``, ``new_depth``, ``depth_change``
     and ``trade_cost``, or None when the scenario adds or removes no agreement (nothing
-    for the channel to do). ``uni`` is accepted for call compatibility and not used.
-    Beta and depth as in :func:`depth_trade_cost_change`.
+    for the channel to do). Beta and depth as in :func:`depth_trade_cost_change`.
     """
-    del uni
-    imp = cells["importer"].astype(str).to_numpy(dtype=object)
-    exp = cells["exporter"].astype(str).to_numpy(dtype=object)
-    base = set(_agreements_of(compiled, BASELINE))
-    if base == set(_agreements_of(compiled, scenario)):
+    if set(_agreements_of(compiled, BASELINE)) == set(_agreements_of(compiled, scenario)):
         return None
     beta, source = depth_beta(tables.meta)
     depth = agreement_depth(tables.depth, meta=tables.meta)
-    d0, d1, change, _ = _depth_change(compiled, scenario, _depth_map(depth), imp, exp)
+    countries, imp, exp = _cell_pairs(cells)
+    d0, d1, change, _ = pair_depth_change(compiled, scenario, _depth_map(depth), countries)
     sub = np.asarray(substitution, dtype=float)
     if sub.ndim == 2 and {"p", "r"} <= set(cells.columns):
         sigma = sub[cells["p"].to_numpy(dtype=np.int64), cells["r"].to_numpy(dtype=np.int64)]
     else:
         sigma = sub
+    ch = change[imp, exp]
     out = cells[["importer", "exporter", "hs"]].reset_index(drop=True).assign(
-        base_depth=d0, new_depth=d1, depth_change=change,
-        trade_cost=_costs(change, beta, sigma))
+        base_depth=d0[imp, exp], new_depth=d1[imp, exp], depth_change=ch,
+        trade_cost=_costs(ch, beta, sigma))
     out.attrs["beta"] = beta
     out.attrs["beta_source"] = source
+    return out
+
+
+def trade_cost_array(
+    tables: InputTables, compiled: CompiledScenarios, scenario: str, countries: np.ndarray,
+    n_products: int, sigma: float | np.ndarray,
+) -> np.ndarray | None:
+    """(P, N, N) trade-cost change ``[p, exporter, importer]`` of the depth channel, or None.
+
+    The depth change is computed once per pair of ``countries`` (integer codes, no text);
+    ``sigma`` is a scalar trade elasticity + 1 (meta ``depth_sigma``) or the (P, N)
+    substitution elasticity by product and importer. Beta as in
+    :func:`depth_trade_cost_change`.
+    """
+    if set(_agreements_of(compiled, BASELINE)) == set(_agreements_of(compiled, scenario)):
+        return None
+    beta, _ = depth_beta(tables.meta)
+    depth = agreement_depth(tables.depth, meta=tables.meta)
+    idx = pd.Index(np.asarray(countries, dtype=object))
+    _, _, change, _ = pair_depth_change(compiled, scenario, _depth_map(depth), idx)
+    change_vr = change.T  # [exporter, importer]
+    sig = np.asarray(sigma, dtype=float)
+    if sig.ndim == 0:
+        pair = _costs(change_vr, beta, float(sig))
+        return np.broadcast_to(pair, (n_products, *pair.shape))
+    out = np.zeros((n_products, *change_vr.shape))
+    v, r = np.nonzero(change_vr)
+    if v.size:
+        out[:, v, r] = depth_trade_cost(change_vr[v, r][None, :], beta, sig[:, r])
     return out
 
 
@@ -347,11 +405,12 @@ def scenario_depth(
     countries = list(dict.fromkeys(
         str(c) for col in ("importer", "exporter") for c in pd.unique(compiled.applied[col])))
     base = set(_agreements_of(compiled, BASELINE))
+    members = compiled.agreement_members
     rows = []
     for scen in compiled.scenarios:
         added = [a for a in _agreements_of(compiled, scen) if a not in base]
         for c in countries:
-            joined = [a for a in added if c in compiled.agreement_members.get(a, ())]
+            joined = [a for a in added if c in members.get(a, ())]
             if any(a not in dmap for a in joined):
                 value = float("nan")
             else:

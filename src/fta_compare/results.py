@@ -13,6 +13,7 @@ import pandas as pd
 
 from fta_compare.errors import Issue
 from fta_compare.model.arrays import MarketArrays, ModelResult
+from fta_compare.validity import Validity
 
 RESULT_COLUMNS = [
     "scenario", "importer", "exporter", "hs", "base_value", "new_value", "trade_creation",
@@ -75,6 +76,12 @@ class RunResult:
     quality: pd.DataFrame
     warnings: tuple[Issue, ...] = ()
     extra: dict[str, pd.DataFrame] = field(default_factory=dict)
+    model_ranks: pd.DataFrame | None = None  # robustness.rank_table: rank per model
+    time_path: pd.DataFrame | None = None  # timepath.time_path_table
+    validity: tuple[Validity, ...] = ()  # findings of the main model (validity.check)
+    robustness_validity: tuple[Validity, ...] = ()  # findings of the other PE models
+    timings: tuple[tuple[str, float], ...] = ()  # (phase, seconds) of the run so far
+    rank_first: pd.DataFrame | None = None  # share of sensitivity draws ranking first
 
     @property
     def scenarios(self) -> list[str]:

@@ -237,9 +237,7 @@ def market_arrays(uni: Universe, elast: ElasticitiesUsed, base_rates: pd.DataFra
         MarketArrays:
     """Base-period arrays; ``base_rates`` holds (importer, exporter, hs, rate) per cell."""
     base_value = dense(uni, uni.cells, "value")
-    base_rate = dense(uni, base_rates, "rate")
-    diag = np.arange(len(uni.countries))
-    base_rate[:, diag, diag] = 0.0
+    base_rate = dense(uni, base_rates, "rate")  # domestic cells: 0 unless given explicitly
     return MarketArrays(
         hs=uni.hs,
         countries=uni.countries,
@@ -255,7 +253,5 @@ def scenario_shock(uni: Universe, rates: pd.DataFrame, trade_cost: pd.DataFrame 
                    ) -> Shock:
     """Shock from a scenario's per-cell rates (and optional per-cell trade-cost changes)."""
     new_rate = dense(uni, rates, "rate")
-    diag = np.arange(len(uni.countries))
-    new_rate[:, diag, diag] = 0.0
     tc = dense(uni, trade_cost, "trade_cost") if trade_cost is not None else None
     return Shock(new_rate=new_rate, trade_cost=tc)

@@ -1,4 +1,4 @@
-"""Consistency checks of the scenario-related sheets, and the parsing helpers they share.
+"""Consistency checks of the scenario definitions (:mod:`fta_compare.scenarios.definitions`).
 
 :func:`validate_scenarios` reports every problem at once, each as an
 :class:`~fta_compare.errors.Issue` naming the exact cell (``issue_at``):
@@ -22,194 +22,50 @@ Sheet-level checks (columns, types, duplicate keys) belong to the reader.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
 
-import numpy as np
 import pandas as pd
 
 from fta_compare.errors import Issue
 from fta_compare.inputs.schema import BASELINE
 from fta_compare.inputs.tables import FILE_COL, InputTables, issue_at
+from fta_compare.scenarios.definitions import (
+    REMOVE,
+    TIME_PATH_SEP,
+    Definitions,
+    parse_definitions,
+    split_codes,
+    split_names,
+)
+
+__all__ = ["split_names", "validate_definitions", "validate_scenarios"]
 
 ISO3 = re.compile(r"[A-Z]{3}")
-REMOVE = "-"
 
 
-def split_names(value: object) -> list[str]:
-    """A comma (or semicolon) list cell -> its stripped, non-empty items (lists pass)."""
-    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
-        return []
-    items: Iterable[object] = (value if isinstance(value, list | tuple)
-                               else str(value).replace(";", ",").split(","))
-    return [s for s in (str(x).strip() for x in items) if s]
-
-
-def split_codes(value: object) -> list[str]:
-    """A comma-list of economy codes -> upper-case codes."""
-    return [s.upper() for s in split_names(value)]
-
-
-def region_members(tables: InputTables) -> dict[str, tuple[str, ...]]:
-    """Region code -> member ISO3 codes (empty tuple when ``members`` is blank)."""
-    if tables.regions is None or tables.regions.empty:
-        return {}
-    reg = tables.regions
-    return {str(c).strip().upper(): tuple(split_codes(m))
-            for c, m in zip(reg["code"], reg["members"], strict=True)}
-
-
-def expand_codes(codes: Iterable[str], regions: Mapping[str, tuple[str, ...]]) -> set[str]:
-    """Codes plus the members of every region among them (the region code itself is kept)."""
-    out: set[str] = set()
-    for c in codes:
-        out.add(c)
-        out.update(regions.get(c, ()))
-    return out
-
-
-def agreement_parties(tables: InputTables) -> dict[str, dict[str, int]]:
-    """Agreement -> {code: party number}: the k-th listed member is party k; a region's
-    members share its number, so two members of one listed region are not partners."""
-    if tables.agreements is None or tables.agreements.empty:
-        return {}
-    regions = region_members(tables)
-    ag = tables.agreements
-    out: dict[str, dict[str, int]] = {}
-    for a, m in zip(ag["agreement"], ag["members"], strict=True):
-        parties: dict[str, int] = {}
-        for k, code in enumerate(split_codes(m)):
-            parties[code] = k
-            for member in regions.get(code, ()):
-                parties.setdefault(member, k)
-        out[str(a)] = parties
-    return out
-
-
-def agreement_members(tables: InputTables) -> dict[str, frozenset[str]]:
-    """Agreement -> member codes, regions expanded to their members (codes kept too)."""
-    return {a: frozenset(p) for a, p in agreement_parties(tables).items()}
-
-
-def _meta_issue(key: str, value: str, rule: str, severity: str = "error") -> Issue:
-    return Issue(file="", sheet="meta", cell="", value=value, rule=f"{key}: {rule}",
-                 severity=severity)  # type: ignore[arg-type]
-
-
-def as_year(value: object) -> int | None:
-    """A year cell -> int, None when blank (NA, NaN, '')."""
-    if value is None or value is pd.NA or (isinstance(value, str) and not value.strip()):
-        return None
-    if isinstance(value, float) and np.isnan(value):
-        return None
-    return int(float(value))  # type: ignore[arg-type]
-
-
-def as_date(value: object) -> pd.Timestamp | None:
-    """A date cell -> normalised Timestamp, None when blank (NaT, NA, '')."""
-    if value is None or value is pd.NA or (isinstance(value, str) and not value.strip()):
-        return None
-    ts = pd.Timestamp(value)  # type: ignore[arg-type]
-    return None if pd.isna(ts) else ts.normalize()
-
-
-def parse_meta_year(meta: Mapping[str, str], key: str) -> int | None:
-    """Integer year from ``meta[key]`` (None when absent/blank); ValueError if not a year."""
-    raw = str(meta.get(key, "") or "").strip()
-    if not raw:
-        return None
-    year = float(raw)
-    if not year.is_integer() or not 1947 <= year <= 2100:
-        raise ValueError(raw)
-    return int(year)
-
-
-def parse_meta_date(meta: Mapping[str, str], key: str) -> pd.Timestamp | None:
-    """Timestamp from ``meta[key]`` (None when absent/blank); ValueError if unparsable."""
-    raw = str(meta.get(key, "") or "").strip()
-    if not raw:
-        return None
-    ts = pd.Timestamp(raw)
-    if pd.isna(ts):
-        raise ValueError(raw)
-    return ts.normalize()
-
-
-def baseline_row(tables: InputTables) -> pd.Series | None:
-    """The ``baseline`` row of the scenarios sheet, if there is one."""
-    sc = tables.scenarios
-    if sc is None or sc.empty:
-        return None
-    hit = sc[sc["scenario"].astype(str).str.strip() == BASELINE]
-    return None if hit.empty else hit.iloc[0]
-
-
-def baseline_year_date(
-    tables: InputTables,
-) -> tuple[int | None, pd.Timestamp | None, list[Issue]]:
-    """Baseline (year, date) and the issues met finding them.
-
-    Year: the ``baseline`` scenario row, else meta ``baseline_year``, else meta
-    ``base_year``, else the year of the baseline date. Date: the ``baseline`` row, else meta
-    ``baseline_date``, else 31 December of the baseline year (duties in force at the end of
-    the baseline year).
-    """
-    issues: list[Issue] = []
-    row = baseline_row(tables)
-    year: int | None = None
-    date: pd.Timestamp | None = None
-    if row is not None:
-        year = as_year(row.get("year"))
-        date = as_date(row.get("date"))
-    for key in ("baseline_year", "base_year"):
-        try:
-            y = parse_meta_year(tables.meta, key)
-        except ValueError:
-            issues.append(_meta_issue(key, str(tables.meta.get(key)), "not a year 1947..2100"))
-            continue
-        if year is None and y is not None:
-            year = y
-    try:
-        d = parse_meta_date(tables.meta, "baseline_date")
-    except ValueError:
-        issues.append(_meta_issue("baseline_date", str(tables.meta.get("baseline_date")),
-                                  "not a date"))
-        d = None
-    if date is None:
-        date = d
-    if year is None and date is not None:
-        year = int(date.year)
-    if date is None and year is not None:
-        date = pd.Timestamp(year=year, month=12, day=31)
-    return year, date, issues
-
-
-def _scenario_issues(tables: InputTables) -> list[Issue]:
+def _scenario_issues(tables: InputTables, defs: Definitions) -> list[Issue]:
     sc = tables.scenarios
     if sc is None or sc.empty:
         return []
     issues: list[Issue] = []
-    names = sc["scenario"].astype(str).str.strip()
-    parents = (sc["parent"].fillna("").astype(str).str.strip() if "parent" in sc.columns
-               else pd.Series("", index=sc.index))
-    known = set(names) | {BASELINE}
-    known_agreements = (set(tables.agreements["agreement"].astype(str))
-                        if tables.agreements is not None else set())
-    known_measures = (set(tables.duties["measure"].astype(str))
-                      if tables.duties is not None else set())
+    known = {r.name for r in defs.rows} | {BASELINE}
     parent_of: dict[str, str] = {}
-    index_of: dict[str, object] = {}
-    for idx, name, parent in zip(sc.index, names, parents, strict=True):
-        index_of.setdefault(name, idx)
-        if name == BASELINE:
-            if parent:
-                issues.append(issue_at(sc, idx, "parent",
+    row_of: dict[str, object] = {}
+    for r in defs.rows:
+        row_of.setdefault(r.name, r.row)
+        if TIME_PATH_SEP in r.name:
+            issues.append(issue_at(sc, r.row, "scenario",
+                                   f"scenario names may not contain '{TIME_PATH_SEP.strip()}' "
+                                   "after a space (reserved for time-path steps)"))
+        if r.name == BASELINE:
+            if r.parent:
+                issues.append(issue_at(sc, r.row, "parent",
                                        "the baseline scenario cannot have a parent"))
             continue
-        if parent and parent not in known:
-            issues.append(issue_at(sc, idx, "parent", f"unknown parent scenario '{parent}'"))
-        elif parent == name:
-            issues.append(issue_at(sc, idx, "parent", "a scenario cannot be its own parent"))
-        parent_of[name] = parent or BASELINE
+        if r.parent and r.parent not in known:
+            issues.append(issue_at(sc, r.row, "parent", f"unknown parent scenario '{r.parent}'"))
+        elif r.parent == r.name:
+            issues.append(issue_at(sc, r.row, "parent", "a scenario cannot be its own parent"))
+        parent_of[r.name] = r.parent or BASELINE
     # cycles: walk each chain; a chain that meets itself again is a cycle
     in_cycle: set[str] = set()
     for start in parent_of:
@@ -223,31 +79,28 @@ def _scenario_issues(tables: InputTables) -> list[Issue]:
             in_cycle.update(loop)
             path = " -> ".join([*loop, node])
             for member in loop:
-                issues.append(issue_at(sc, index_of[member], "parent",
+                issues.append(issue_at(sc, row_of[member], "parent",
                                        f"scenario parent chain forms a cycle: {path}"))
-    for col, known_items, what in (("agreements", known_agreements, "agreement"),
-                                   ("duties", known_measures, "duty measure")):
-        if col not in sc.columns:
-            continue
-        for idx, cell in zip(sc.index, sc[col], strict=True):
-            for item in split_names(cell):
+    for col, known_items, what, sheet in (
+            ("agreements", set(defs.agreements), "agreement", "agreements"),
+            ("duties", set(defs.measures), "duty measure", "duties")):
+        for r in defs.rows:
+            for item in getattr(r, col):
                 bare = item[1:].strip() if item.startswith(REMOVE) else item
                 if bare not in known_items:
-                    sheet = "agreements" if col == "agreements" else "duties"
                     issues.append(issue_at(
-                        sc, idx, col, f"unknown {what} '{bare}' (not in the {sheet} sheet)"))
+                        sc, r.row, col, f"unknown {what} '{bare}' (not in the {sheet} sheet)"))
     return issues
 
 
-def _agreement_issues(tables: InputTables) -> list[Issue]:
+def _agreement_issues(tables: InputTables, defs: Definitions) -> list[Issue]:
     ag = tables.agreements
     if ag is None or ag.empty:
         return []
-    regions = region_members(tables)
     issues: list[Issue] = []
     for idx, cell in zip(ag.index, ag["members"], strict=True):
         codes = split_codes(cell)
-        bad = [c for c in codes if not ISO3.fullmatch(c) and c not in regions]
+        bad = [c for c in codes if not ISO3.fullmatch(c) and c not in defs.regions]
         for c in bad:
             issues.append(issue_at(
                 ag, idx, "members",
@@ -292,11 +145,21 @@ def _preference_issues(tables: InputTables, members: dict[str, frozenset[str]]) 
 
 def _duty_issues(tables: InputTables) -> list[Issue]:
     du = tables.duties
-    if du is None or du.empty or "end" not in du.columns:
+    if du is None or du.empty:
         return []
-    bad = du["end"].notna() & du["start"].notna() & (du["end"] < du["start"])
-    return [issue_at(du, idx, "end", "end date is before the start date")
-            for idx in du.index[bad.to_numpy()]]
+    issues = []
+    if "end" in du.columns:
+        bad = du["end"].notna() & du["start"].notna() & (du["end"] < du["start"])
+        issues += [issue_at(du, idx, "end", "end date is before the start date")
+                   for idx in du.index[bad.to_numpy()]]
+    imp = du["importer"].astype(str).str.strip().str.upper()
+    exp = du["exporter"].astype(str).str.strip().str.upper()
+    for idx in du.index[(imp == exp).to_numpy()]:
+        issues.append(issue_at(du, idx, "exporter",
+                               "exporter equals importer: duties apply to imports, so this "
+                               "row is ignored (give a region's internal tariff as an "
+                               "explicit row of the applied sheet)", severity="warning"))
+    return issues
 
 
 def _utilisation_issues(tables: InputTables, members: dict[str, frozenset[str]]) -> list[Issue]:
@@ -309,11 +172,11 @@ def _utilisation_issues(tables: InputTables, members: dict[str, frozenset[str]])
             for idx in ut.index[bad.to_numpy()]]
 
 
-def _baseline_issues(tables: InputTables) -> list[Issue]:
-    year, _, issues = baseline_year_date(tables)
+def _baseline_issues(tables: InputTables, defs: Definitions) -> list[Issue]:
+    issues = list(defs.meta_issues)
     needs_year = tables.preferences is not None and not tables.preferences.empty
-    if year is None and needs_year:
-        file = ""
+    if defs.baseline_year is None and needs_year:
+        file = defs.file
         if tables.preferences is not None and FILE_COL in tables.preferences.columns:
             file = str(tables.preferences[FILE_COL].iloc[0])
         issues.append(Issue(
@@ -323,17 +186,22 @@ def _baseline_issues(tables: InputTables) -> list[Issue]:
     return issues
 
 
-def validate_scenarios(tables: InputTables) -> list[Issue]:
+def validate_definitions(tables: InputTables, defs: Definitions) -> list[Issue]:
     """Every problem of the scenarios, agreements, preferences, duties and utilisation sheets.
 
     Each issue names the cell that breaks a rule (see the module docstring for the rules).
     """
-    members = agreement_members(tables)
+    members = defs.agreement_members
     return [
-        *_scenario_issues(tables),
-        *_agreement_issues(tables),
+        *_scenario_issues(tables, defs),
+        *_agreement_issues(tables, defs),
         *_preference_issues(tables, members),
         *_duty_issues(tables),
         *_utilisation_issues(tables, members),
-        *_baseline_issues(tables),
+        *_baseline_issues(tables, defs),
     ]
+
+
+def validate_scenarios(tables: InputTables) -> list[Issue]:
+    """:func:`validate_definitions` on the definitions parsed from ``tables``."""
+    return validate_definitions(tables, parse_definitions(tables))

@@ -1,0 +1,176 @@
+"""The workbook object and the helpers every sheet uses (XlsxWriter).
+
+Every data block is a named Excel table with a frozen header, units in headers and number
+formats from :mod:`fta_compare.report.labels`. Strings are never turned into formulas
+(``strings_to_formulas`` off), so text from inputs that starts with ``=``, ``+``, ``-``
+or ``@`` stays text.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import xlsxwriter
+from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
+
+from fta_compare.report.labels import label
+
+EXCEL_MAX_ROWS = 1_048_576
+FORMULA_START = ("=", "+", "-", "@")
+
+
+class Book:
+    """Workbook with the formats and helpers every sheet uses."""
+
+    def __init__(self, path: Path) -> None:
+        self.wb: Workbook = xlsxwriter.Workbook(
+            str(path),
+            {
+                "strings_to_formulas": False,
+                "strings_to_urls": False,
+                "strings_to_numbers": False,
+                "nan_inf_to_errors": False,
+            },
+        )
+        self._formats: dict[str, Any] = {}
+        self.used_names: set[str] = set()
+        self.title = self.wb.add_format({"bold": True, "font_size": 16})
+        self.subtitle = self.wb.add_format({"italic": True, "font_color": "#555555"})
+        self.heading = self.wb.add_format({"bold": True, "font_size": 12,
+                                           "font_color": "#1F4E79"})
+        self.note = self.wb.add_format({"text_wrap": True, "valign": "top"})
+        self.bold = self.wb.add_format({"bold": True})
+        self.wrap = self.wb.add_format({"bold": True, "text_wrap": True, "valign": "top"})
+        self.good = self.wb.add_format({"font_color": "#006100", "bg_color": "#C6EFCE"})
+        self.bad = self.wb.add_format({"font_color": "#9C0006", "bg_color": "#FFC7CE"})
+
+    def fmt(self, num_format: str) -> Any:
+        if num_format not in self._formats:
+            self._formats[num_format] = self.wb.add_format({"num_format": num_format})
+        return self._formats[num_format]
+
+    def sheet(self, name: str) -> Worksheet:
+        safe = sheet_name(name, self.used_names)
+        self.used_names.add(safe.lower())
+        return self.wb.add_worksheet(safe)
+
+    def table_name(self, base: str) -> str:
+        name = re.sub(r"[^A-Za-z0-9_]", "_", base)
+        if not name or not (name[0].isalpha() or name[0] == "_"):
+            name = "t_" + name
+        name = name[:240]
+        candidate, i = name, 2
+        while candidate.lower() in self.used_names:
+            candidate, i = f"{name}_{i}", i + 1
+        self.used_names.add(candidate.lower())
+        return candidate
+
+
+def sheet_name(name: str, used: set[str]) -> str:
+    clean = re.sub(r"[\[\]:*?/\\]", "_", name).strip("'")[:31] or "sheet"
+    candidate, i = clean, 2
+    while candidate.lower() in used:
+        suffix = f"~{i}"
+        candidate, i = clean[: 31 - len(suffix)] + suffix, i + 1
+    return candidate
+
+
+def cell_value(v: Any) -> Any:
+    """Python value safe for a cell: NaN/inf never reach the sheet (blank / text 'inf')."""
+    if v is None or v is pd.NA or v is pd.NaT:
+        return None
+    if isinstance(v, (float, np.floating)):
+        if math.isnan(v):
+            return None
+        if math.isinf(v):
+            return "inf" if v > 0 else "-inf"
+        return float(v)
+    if isinstance(v, (np.integer,)):
+        return int(v)
+    if isinstance(v, (np.bool_, bool)):
+        return bool(v)
+    if isinstance(v, (pd.Timestamp, datetime)):
+        return v.strftime("%Y-%m-%d") if not pd.isna(v) else None
+    return v
+
+
+def _table_data(df: pd.DataFrame) -> list[list[Any]]:
+    """Rows of cell values, as ``[[cell_value(v) for v in row] for row in df]``.
+
+    Converted a column at a time: floats that are all finite and text without blanks pass
+    as they are (``cell_value`` would return them unchanged); only other columns go
+    through ``cell_value`` value by value.
+    """
+    cols = []
+    for c in range(df.shape[1]):
+        col = df.iloc[:, c]
+        values = col.tolist()
+        plain = (pd.api.types.is_float_dtype(col.dtype) and col.dtype == np.float64
+                 and bool(np.isfinite(col.to_numpy()).all())) or (
+            pd.api.types.is_string_dtype(col.dtype) and not isinstance(
+                col.dtype, pd.CategoricalDtype) and not col.isna().any()
+            and all(type(v) is str for v in values))
+        cols.append(values if plain else [cell_value(v) for v in values])
+    return [list(r) for r in zip(*cols, strict=True)]
+
+
+def write_table(book: Book, ws: Worksheet, df: pd.DataFrame, row: int, col: int, name: str,
+                human: bool = True, widths: dict[int, int] | None = None,
+                autofilter: bool = True, header_wrap: bool = False) -> int:
+    """Write ``df`` as a named Excel table at (row, col); returns the next free row."""
+    columns = list(df.columns)
+    heads = [label(c).header if human else c for c in columns]
+    fmts = [book.fmt(label(c).fmt) if label(c).fmt != "General" else None for c in columns]
+    n = len(df)
+    data = _table_data(df)
+    last_row = row + max(n, 1)
+    if header_wrap:
+        ws.set_row(row, 45)
+    ws.add_table(row, col, last_row, col + len(columns) - 1, {
+        "name": book.table_name(name),
+        "columns": [{"header": h, **({"format": f} if f is not None else {}),
+                     **({"header_format": book.wrap} if header_wrap else {})}
+                    for h, f in zip(heads, fmts, strict=True)],
+        "data": data if n else [[None] * len(columns)],
+        "autofilter": autofilter,
+        "style": "Table Style Light 9",
+    })
+    if widths is not None:
+        for j, (h, c) in enumerate(zip(heads, columns, strict=True)):
+            sample = df[c].head(200).astype(object).map(
+                lambda v: len(str(v)) if v is not None else 0)
+            head_w = 12 if header_wrap else len(h) + 2
+            w = max(head_w, int(sample.max()) + 2 if n else 0, 8)
+            widths[col + j] = max(widths.get(col + j, 0), min(w, 60))
+    return last_row + 1
+
+
+def apply_widths(ws: Worksheet, widths: dict[int, int]) -> None:
+    for j, w in widths.items():
+        ws.set_column(j, j, w)
+
+
+def signs(book: Book, ws: Worksheet, first_row: int, last_row: int, first_col: int,
+           last_col: int) -> None:
+    """Highlight gains green and losses red in a numeric block."""
+    if last_row < first_row or last_col < first_col:
+        return
+    ws.conditional_format(first_row, first_col, last_row, last_col,
+                          {"type": "cell", "criteria": ">", "value": 0, "format": book.good})
+    ws.conditional_format(first_row, first_col, last_row, last_col,
+                          {"type": "cell", "criteria": "<", "value": 0, "format": book.bad})
+
+
+def kv(book: Book, ws: Worksheet, rows: list[tuple[str, str]], row: int, name: str,
+        widths: dict[int, int]) -> int:
+    df = pd.DataFrame(rows, columns=["item", "value"])
+    return write_table(book, ws, df, row, 0, name, widths=widths)
+
+

@@ -1,0 +1,201 @@
+"""The ``summary`` sheet: the answer first (scorecard, charts, rankings, data quality).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+from xlsxwriter.worksheet import Worksheet
+
+from fta_compare.report.book import Book, apply_widths, cell_value, signs, write_table
+from fta_compare.report.labels import LABELS
+from fta_compare.results import RunResult
+
+SUMMARY_METRICS = ("net_welfare", "consumer_surplus", "producer_surplus", "tariff_revenue",
+                   "exports_change", "imports_change", "trade_creation", "trade_diversion",
+                   "depth_index", "preference_coverage")
+RANKED = ("net_welfare", "exports_change", "depth_index")
+MONEY_METRICS = ("net_welfare", "consumer_surplus", "producer_surplus", "tariff_revenue",
+                 "exports_change", "imports_change", "trade_creation", "trade_diversion")
+
+
+def focus_scorecard(scorecard: pd.DataFrame, focus: str, scenarios: list[str]) -> pd.DataFrame:
+    """Scenario rows for the focus economy: headline metrics, with ranks for the key ones."""
+    sub = scorecard[(scorecard["country"] == focus) & scorecard["scenario"].isin(scenarios)]
+    value = sub.pivot_table(index="scenario", columns="metric", values="value",
+                            aggfunc="first", sort=False)
+    rank = sub.pivot_table(index="scenario", columns="metric", values="rank",
+                           aggfunc="first", sort=False)
+    cols: dict[str, pd.Series] = {}
+    for m in SUMMARY_METRICS:
+        if m in value.columns:
+            cols[m] = value[m]
+            if m in RANKED and m in rank.columns:
+                cols[f"{m}_rank"] = rank[m]
+    out = pd.DataFrame(cols).reindex([s for s in scenarios if s in value.index])
+    out.index.name = "scenario"
+    return out.reset_index()
+
+
+def summary(book: Book, result: RunResult, totals: pd.DataFrame, partners: pd.DataFrame,
+             first: pd.DataFrame) -> None:
+    """Title, scorecard with ranks, the two welfare charts, first-ranked scenarios, exports
+    by partner with its chart, data quality and how to read: in that order, one page wide."""
+    cfg = result.config
+    focus = cfg.focus
+    ws = book.sheet("summary")
+    ws.set_landscape()
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 0)
+    ws.hide_gridlines(2)
+    widths: dict[int, int] = {}
+    title = result.meta.get("title") or "Trade-agreement comparison"
+    ws.write(0, 0, title, book.title)
+    ws.write(1, 0, f"Focus economy {focus} · model {cfg.model} ({cfg.solution})"
+             f"{' · depth channel on' if cfg.depth_channel else ''} · run {cfg.started} · "
+             f"values in {result.meta.get('currency_unit', 'US$ thousand')}", book.subtitle)
+    row = 2
+    if result.meta.get("synthetic", "").lower() in ("yes", "true", "1"):
+        ws.write(row, 0, "SYNTHETIC EXAMPLE DATA: the numbers illustrate the tool only.",
+                 book.bad)
+        row += 1
+    gaps = result.meta.get("data_gaps", "")
+    if gaps:
+        ws.merge_range(row, 0, row, 11, f"Data gaps: {gaps}", book.note)
+        ws.set_row(row, 15 * (1 + len(gaps) // 180))
+        row += 1
+    row += 1
+    ws.write(row, 0, f"Scorecard for {focus}: change from baseline by scenario "
+             "(rank 1 = best)", book.heading)
+    plain = [s for s in result.scenarios if not s.endswith(" (depth)")]
+    deep = [s for s in result.scenarios if s.endswith(" (depth)")]
+    top = row + 1
+    card = focus_scorecard(result.scorecard, focus, plain + deep)
+    row = write_table(book, ws, card, top, 0, "focus_scorecard", widths=widths,
+                      header_wrap=True)
+    for j, c in enumerate(card.columns):
+        if c in MONEY_METRICS:
+            signs(book, ws, top + 1, row - 1, j, j)
+    chart_rows = _welfare_charts(book, ws, top, len(card), card, focus, row + 1)
+    row += chart_rows + 2
+
+    ws.write(row, 0, f"Which scenario ranks first for {focus}, by metric", book.heading)
+    row = write_table(book, ws, first, row + 1, 0, "first_ranked", widths=widths,
+                      header_wrap=True)
+
+    ws.write(row + 1, 0, f"{focus}'s exports change by partner (US$ thousand)", book.heading)
+    wide = partners.pivot_table(index="partner", columns="scenario", values="exports_change",
+                                aggfunc="sum", fill_value=0.0, sort=False)
+    wide = wide.reindex(columns=[s for s in plain if s in wide.columns]).reset_index()
+    ptop = row + 2
+    row = write_plain_block(book, ws, wide, ptop, 0, "partners_exports", widths)
+    signs(book, ws, ptop + 1, row - 1, 1, len(wide.columns) - 1)
+    if _partner_chart(book, ws, ptop, wide, focus, row + 1):
+        row += 21
+
+    ws.write(row + 1, 0, "Data quality: share resting on imputed data", book.heading)
+    row = write_table(book, ws, result.quality, row + 2, 0, "data_quality", widths=widths,
+                      header_wrap=True)
+
+    notes = [
+        "How to read: each scenario is compared with the baseline (agreements and US duties "
+        "as documented in 'assumptions'). Positive numbers are gains for the economy.",
+        "Net welfare = consumer surplus + producer surplus + tariff revenue (US$ thousand). "
+        "Trade creation is new trade from lower composite prices; trade diversion shifts "
+        "imports between suppliers and nets to zero in each market.",
+        "Ranks: 1 = best scenario for the economy on that metric (lower is better for import "
+        "concentration). Depth-channel results, if run, are ranked separately.",
+        "Every number here is a sum over the machine-readable sheets 'results' and 'welfare'; "
+        "the 'applied' sheet shows every tariff used. See 'glossary' for definitions.",
+    ]
+    ws.write(row + 1, 0, "How to read this report", book.heading)
+    for i, text in enumerate(notes):
+        ws.merge_range(row + 2 + i, 0, row + 2 + i, 11, text, book.note)
+        ws.set_row(row + 2 + i, 30)
+    apply_widths(ws, {k: min(max(v, 12), 16) if k else max(v, 18) for k, v in widths.items()})
+
+
+def write_plain_block(book: Book, ws: Worksheet, df: pd.DataFrame, row: int, col: int,
+                       name: str, widths: dict[int, int]) -> int:
+    """A table whose columns are scenario names (money format for numbers)."""
+    money = book.fmt(LABELS["exports_change"].fmt)
+    cols = list(df.columns)
+    data = [[cell_value(v) for v in rec] for rec in df.itertuples(index=False, name=None)]
+    ws.add_table(row, col, row + max(len(df), 1), col + len(cols) - 1, {
+        "name": book.table_name(name),
+        "columns": [{"header": str(c) if i else "Partner", **({"format": money} if i else {})}
+                    for i, c in enumerate(cols)],
+        "data": data if data else [[None] * len(cols)],
+        "style": "Table Style Light 9",
+    })
+    for j, c in enumerate(cols):
+        widths[col + j] = max(widths.get(col + j, 0), min(max(len(str(c)) + 2, 12), 40))
+    return row + max(len(df), 1) + 1
+
+
+def _welfare_charts(book: Book, ws: Worksheet, top: int, n_scen: int, card: pd.DataFrame,
+                    focus: str, at_row: int) -> int:
+    """Native charts under the scorecard: net welfare and welfare parts by scenario.
+
+    Returns the number of worksheet rows the charts cover (their height grows with the
+    number of scenarios so bar labels stay readable)."""
+    if n_scen == 0:
+        return 0
+    height = max(330, 26 * n_scen + 90)
+    name = ws.get_name()
+    first, last = top + 1, top + n_scen
+    cats = [name, first, 0, last, 0]
+    col = {c: j for j, c in enumerate(card.columns)}
+    if "net_welfare" in col:
+        c1 = book.wb.add_chart({"type": "bar"})
+        c1.add_series({"name": "Net welfare", "categories": cats,
+                       "values": [name, first, col["net_welfare"], last, col["net_welfare"]],
+                       "fill": {"color": "#1F4E79"}, "invert_if_negative": False,
+                       "data_labels": {"value": True, "num_format": "#,##0",
+                                       "position": "outside_end"}})
+        c1.set_title({"name": f"Net welfare by scenario, {focus} (US$ thousand)",
+                      "name_font": {"size": 11}})
+        c1.set_legend({"none": True})
+        c1.set_y_axis({"reverse": True, "label_position": "low"})
+        c1.set_x_axis({"num_format": "#,##0"})
+        c1.set_size({"width": 600, "height": height})
+        ws.insert_chart(at_row, 0, c1)
+    c2 = book.wb.add_chart({"type": "column", "subtype": "stacked"})
+    for nm, key, color in [("Consumer surplus", "consumer_surplus", "#2E75B6"),
+                           ("Producer surplus", "producer_surplus", "#70AD47"),
+                           ("Tariff revenue", "tariff_revenue", "#C55A11")]:
+        if key in col:
+            c2.add_series({"name": nm, "categories": cats,
+                           "values": [name, first, col[key], last, col[key]],
+                           "fill": {"color": color}})
+    c2.set_title({"name": f"Welfare parts by scenario, {focus} (US$ thousand)",
+                  "name_font": {"size": 11}})
+    c2.set_legend({"position": "bottom"})
+    c2.set_y_axis({"num_format": "#,##0"})
+    c2.set_x_axis({"label_position": "low", "num_font": {"rotation": -45}})
+    c2.set_size({"width": 600, "height": height})
+    ws.insert_chart(at_row, 6, c2)
+    return height // 20 + 1
+
+
+def _partner_chart(book: Book, ws: Worksheet, ptop: int, wide: pd.DataFrame, focus: str,
+                   at_row: int) -> bool:
+    """Exports change by partner, one series per scenario, under the partner table."""
+    n_part = len(wide)
+    if not n_part or len(wide.columns) < 2:
+        return False
+    name = ws.get_name()
+    c3 = book.wb.add_chart({"type": "bar"})
+    for j in range(1, len(wide.columns)):
+        c3.add_series({"name": [name, ptop, j],
+                       "categories": [name, ptop + 1, 0, ptop + n_part, 0],
+                       "values": [name, ptop + 1, j, ptop + n_part, j]})
+    c3.set_title({"name": f"{focus} exports change by partner (US$ thousand)",
+                  "name_font": {"size": 11}})
+    c3.set_legend({"position": "right"})
+    c3.set_x_axis({"num_format": "#,##0"})
+    c3.set_y_axis({"label_position": "low", "reverse": True})
+    c3.set_size({"width": 1200, "height": 400})
+    ws.insert_chart(at_row, 0, c3)
+    return True
+
+
