@@ -15,7 +15,10 @@ Each configuration gets one untimed warm-up run (imports in fresh workers), then
 timed runs (median). Prints draws per second, speed-up over the same engine with one
 worker, parallel efficiency (speed-up / workers), how busy the workers were and how much
 CPU they got (a machine shared with other jobs shows as cpu_per_wall < 1), Dask over
-local, and checks that every run gives bit-identical summaries.
+local, and checks that every run is bit-identical to local with 1 worker: the bytes of every
+float64 of the ``sensitivity`` and ``rank_first`` tables and of the per-draw arrays (a
+``bit_identical`` column, and the number of differing cells when not), and how BLAS was
+held to one thread in the workers.
 
 Run: ``python benchmarks/sensitivity.py [--draws 32] [--chunk-size 8] [--model smart] [--trim]``
 """
@@ -39,6 +42,33 @@ from fta_compare.sensitivity import (
     prepare_sensitivity,
     run_draws,
 )
+
+
+def numbers(res: SensitivityResult) -> dict[str, np.ndarray]:
+    """Every number of a result as a float64 array: numeric columns of the ``sensitivity``
+    and ``rank_first`` tables and the per-draw welfare, focus metrics and ok flags."""
+    out = {f"sensitivity.{c}": res.summary[c].to_numpy(np.float64)
+           for c in res.summary.columns if pd.api.types.is_numeric_dtype(res.summary[c])}
+    out |= {f"rank_first.{c}": res.rank_first[c].to_numpy(np.float64)
+            for c in ("share_first", "draws_ok")}
+    out |= {name: np.asarray(getattr(res, name), np.float64).ravel()
+            for name in ("welfare", "focus", "ok")}
+    return out
+
+
+def differing_cells(a: SensitivityResult, b: SensitivityResult) -> tuple[int, int]:
+    """(cells whose float64 bytes differ, cells compared) over :func:`numbers`; labels
+    (scenario, country, metric) must match too."""
+    for col in ("scenario", "country", "metric"):
+        if a.summary[col].tolist() != b.summary[col].tolist():
+            return len(a.summary), len(a.summary)  # other rows: nothing comparable
+    x, y = numbers(a), numbers(b)
+    n = diff = 0
+    for k in x:
+        u, v = x[k].view(np.uint64), y[k].view(np.uint64)  # bit patterns (NaN == NaN)
+        n += u.size
+        diff += int((u != v).sum()) if u.shape == v.shape else u.size
+    return diff, n
 
 
 def timed_runs(plan: SensitivityPlan, repeat: int, **kw: Any) -> tuple[float, SensitivityResult]:
@@ -128,6 +158,8 @@ def main() -> None:
                                     strict=True) if w == 1}
     table["work_efficiency"] = [round(cpu1[e] / c, 2) for e, c in
                                 zip(table.engine, table.cpu_s_per_draw, strict=True)]
+    diffs = [differing_cells(results[0], r) for r in results]
+    table["bit_identical"] = ["yes" if d == 0 else f"NO ({d} of {n})" for d, n in diffs]
     print(table.to_string(index=False))
     if not args.no_dask:
         for eng in dict.fromkeys(e for e in table.engine if e != "local"):
@@ -136,15 +168,18 @@ def main() -> None:
                 dsk = table[(table.engine == eng) & (table.workers == w)].iloc[0]
                 print(f"{eng} / local draws per second, {w} worker(s): "
                       f"{dsk.draws_per_s / loc.draws_per_s:.2f}")
-    same = all(r.summary.equals(results[0].summary)
-               and np.array_equal(r.welfare, results[0].welfare, equal_nan=True)
-               for r in results[1:])
-    print(f"bit-identical summaries across all runs: {same}")
+    same = all(d == 0 for d, _ in diffs)
+    cells = diffs[0][1]
+    print(f"bit-identical to local x1 (float64 bytes of {cells} numbers: sensitivity and "
+          f"rank_first tables, per-draw arrays), every run: {'yes' if same else 'NO'}")
+    blas = sorted({dict(r.manifest).get("blas_threads", "") for r in results})
+    print(f"BLAS in the workers: {'; '.join(blas)}")
     print("seconds: run_draws wall time (chunks + point solve + summary); efficiency: "
           "speed-up / workers; busy: worker time in chunks / (workers x engine time); "
           "cpu_per_wall: CPU / wall time inside chunks (< 1: workers waited for a CPU); "
           "work_efficiency: CPU seconds per draw with 1 worker / with k workers (same "
-          "engine), the efficiency on otherwise idle cores if memory bandwidth allows")
+          "engine), the efficiency on otherwise idle cores if memory bandwidth allows; "
+          "bit_identical: every number equal, bit for bit, to local with 1 worker")
 
 
 if __name__ == "__main__":

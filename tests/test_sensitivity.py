@@ -116,7 +116,8 @@ def test_chunks_do_not_depend_on_workers_and_longer_runs_extend_shorter_ones(mul
                                                                               ) -> None:
     chunks = plan_chunks(10, 4, seed=5)
     assert [(c.start, c.size) for c in chunks] == [(0, 4), (4, 4), (8, 2)]
-    plan = prepare_sensitivity(tables_of(multi), api.make_config([multi], model="gsim"))
+    plan = prepare_sensitivity(tables_of(multi), api.make_config([multi], model="gsim",
+                                                                 solution="linear"))
     short = run_draws(plan, draws=8, seed=5, chunk_size=4, workers=1)
     long = run_draws(plan, draws=16, seed=5, chunk_size=4, workers=2)
     np.testing.assert_array_equal(long.welfare[:8], short.welfare)
@@ -158,7 +159,8 @@ def test_lognormal_import_demand_gives_the_known_percentiles(tmp_path: Path) -> 
                                   ["substitution", "*", "*", "fixed", 0.0, None, None]]
     path = write_xlsx(tmp_path / "check.xlsx", sheets)
     tables = tables_of(path)
-    plan = prepare_sensitivity(tables, api.make_config([path], model="smart"))
+    plan = prepare_sensitivity(tables, api.make_config([path], model="smart",
+                                                       solution="linear"))
     res = run_draws(plan, draws=n, seed=2024, chunk_size=500, workers=1)
     m = plan.context.market
     usa = list(res.countries).index("USA")

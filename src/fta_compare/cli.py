@@ -241,18 +241,31 @@ def _echo_import(result: Any) -> None:
               help="CSV from,to[,weight] to convert codes to the base's HS revision.")
 @click.option("--country-codes", type=click.Path(path_type=Path), default=None,
               help="BACI's country_codes_V*.csv (default: built-in ISO + BACI codes).")
+@click.option("--complete-aggregates", is_flag=True,
+              help="The file holds every member of the aggregates (ROW, regions) whose "
+              "pairs it replaces; recorded in the workbook.")
+@click.option("--allow-low-totals", is_flag=True,
+              help="Replace pairs even where the file's total is below 25% of the base's; "
+              "recorded in the workbook.")
+@click.option("--drop-unmapped-codes", is_flag=True,
+              help="Drop codes the --concordance lacks (value lost reported and recorded) "
+              "instead of refusing.")
 @_base_option
 @_guard
 def import_baci_cmd(file: Path, year: int, countries: str, hs_revision: str | None,
                     concordance: Path | None, country_codes: Path | None,
-                    base: tuple[Path, ...], out: Path, force: bool, no_validate: bool) -> None:
+                    complete_aggregates: bool, allow_low_totals: bool,
+                    drop_unmapped_codes: bool, base: tuple[Path, ...], out: Path, force: bool,
+                    no_validate: bool) -> None:
     """Import CEPII BACI flows (t,i,j,k,v,q) into the trade sheet, pair by pair."""
     from fta_compare.importers import import_baci
 
     _echo_import(import_baci(file, year=year, countries=countries, base=base or None,
                              out=out, force=force, hs_revision=hs_revision,
                              concordance=concordance, country_codes=country_codes,
-                             validate=not no_validate))
+                             complete_aggregates=complete_aggregates,
+                             allow_low_totals=allow_low_totals,
+                             drop_unmapped=drop_unmapped_codes, validate=not no_validate))
 
 
 @import_group.command("wits-tariffs")
@@ -269,12 +282,16 @@ def import_baci_cmd(file: Path, year: int, countries: str, hs_revision: str | No
 @click.option("--concordance", type=click.Path(path_type=Path), default=None,
               help="CSV from,to to convert codes to the base's HS revision.")
 @click.option("--input-sheet", default=None, help="Sheet of an xlsx download.")
+@click.option("--drop-unmapped-codes", is_flag=True,
+              help="Drop codes the --concordance lacks (reported and recorded) instead of "
+              "refusing.")
 @_base_option
 @_guard
 def import_wits_cmd(file: Path, agreement: str | None, program_map: Path | None,
                     duty_type: str | None, keep_base_rows: bool, hs_revision: str | None,
                     concordance: Path | None, input_sheet: str | None,
-                    base: tuple[Path, ...], out: Path, force: bool, no_validate: bool) -> None:
+                    drop_unmapped_codes: bool, base: tuple[Path, ...], out: Path, force: bool,
+                    no_validate: bool) -> None:
     """Import a WITS/TRAINS tariff download: MFN -> mfn, PRF -> preferences."""
     from fta_compare.importers import import_wits_tariffs
 
@@ -282,7 +299,7 @@ def import_wits_cmd(file: Path, agreement: str | None, program_map: Path | None,
         file, base=base or None, out=out, force=force, agreement=agreement,
         program_map=program_map, duty_type=duty_type, keep_base_rows=keep_base_rows,
         hs_revision=hs_revision, concordance=concordance, sheet=input_sheet,
-        validate=not no_validate))
+        drop_unmapped=drop_unmapped_codes, validate=not no_validate))
 
 
 @import_group.command("table")
@@ -298,12 +315,16 @@ def import_wits_cmd(file: Path, agreement: str | None, program_map: Path | None,
 @click.option("--scale", type=float, default=None, help="Multiply 'value' columns.")
 @click.option("--percent", is_flag=True, help="Rates are percent: divide by 100.")
 @click.option("--quality", default=None, help="Quality label (default observed:<file>).")
+@click.option("--allow-low-totals", is_flag=True,
+              help="trade: replace pairs even where the file's total is below 25% of the "
+              "base's; recorded in the workbook.")
 @_base_option
 @_guard
 def import_table_cmd(file: Path, sheet: str, maps: tuple[str, ...], map_file: Path | None,
                      sets: tuple[str, ...], input_sheet: str | None, scale: float | None,
-                     percent: bool, quality: str | None, base: tuple[Path, ...], out: Path,
-                     force: bool, no_validate: bool) -> None:
+                     percent: bool, quality: str | None, allow_low_totals: bool,
+                     base: tuple[Path, ...], out: Path, force: bool,
+                     no_validate: bool) -> None:
     """Import any CSV/xlsx table into a contract sheet with a column mapping."""
     from fta_compare.importers import import_table, parse_mapping
 
@@ -311,7 +332,7 @@ def import_table_cmd(file: Path, sheet: str, maps: tuple[str, ...], map_file: Pa
         file, sheet=sheet, mapping=parse_mapping(maps, map_file),
         constants=parse_mapping(sets, option="--set"), base=base or None, out=out, force=force,
         input_sheet=input_sheet, scale=scale, percent=percent, quality=quality,
-        validate=not no_validate))
+        allow_low_totals=allow_low_totals, validate=not no_validate))
 
 
 if __name__ == "__main__":  # pragma: no cover

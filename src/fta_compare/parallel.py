@@ -21,10 +21,30 @@ Engines (:func:`run_chunks`): in-process (one worker), a
 process, through its initializer) or, with a scheduler address, a Dask distributed cluster
 (``dask[distributed]`` is an optional extra, imported only then; the shared arrays are
 scattered once with ``broadcast=True``).
+
+Bit-identical on every engine (the same bytes whatever the engine or number of workers):
+
+* BLAS threads: every chunk (and the point solve) runs with BLAS limited to one thread
+  (:func:`one_blas_thread`: ``threadpoolctl`` when installed, else OpenBLAS's own
+  ``openblas_set_num_threads`` through ctypes; Dask's nanny also starts workers with
+  ``OMP/OPENBLAS/MKL_NUM_THREADS=1``). A multi-threaded OpenBLAS ``dgemm`` splits its sums
+  differently with the thread count: the local process (one thread per CPU) and Dask workers
+  (one thread) differed in the last bit.
+* Reduction order: sums that leave the worker are numpy reductions over arrays whose layout
+  depends on the shapes only, never BLAS (:func:`sector_sums` replaces a matmul), and chunks
+  are reassembled by chunk index, never in arrival order.
+* Layout of the shared arrays: Dask delivers them as views of its network frames, possibly
+  not even 8-byte aligned, where numpy buffers reductions in blocks (another summation
+  order); :func:`solve_chunk` first copies any unaligned or non-C-contiguous array
+  (:func:`aligned`).
 """
 
 from __future__ import annotations
 
+import ctypes
+import dataclasses
+import functools
+import itertools
 import math
 import multiprocessing
 import os
@@ -32,9 +52,11 @@ import sys
 import threading
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import IO, Any
 
 import numpy as np
@@ -142,6 +164,7 @@ class ChunkResult:
     clipped              elasticity values clipped to their bounds in this chunk.
     seconds, cpu_seconds wall and CPU (this thread) time of the chunk in the worker; a CPU
                          time well below the wall time means the worker waited for a CPU.
+    blas                 how BLAS was held to one thread (:func:`one_blas_thread`).
     """
 
     index: int
@@ -151,6 +174,7 @@ class ChunkResult:
     clipped: int
     seconds: float
     cpu_seconds: float
+    blas: str = ""
 
 
 @dataclass(frozen=True)
@@ -178,6 +202,18 @@ def plan_chunks(draws: int, chunk_size: int, seed: int) -> list[Chunk]:
             for i in range(n)]
 
 
+def sector_sums(x: np.ndarray, sectors: np.ndarray) -> np.ndarray:
+    """``(n, K)`` sums of ``x (n, P)`` over the products of each sector (``sectors[p, k]``
+    non-zero), in a fixed order: numpy's pairwise sum over a C-contiguous copy of the
+    sector's columns, which depends on the number of products only. Not a BLAS matmul,
+    whose result depends on the number of BLAS threads."""
+    out = np.empty((x.shape[0], sectors.shape[1]))
+    for k in range(sectors.shape[1]):
+        cols = np.flatnonzero(sectors[:, k])
+        out[:, k] = np.ascontiguousarray(x[:, cols]).sum(axis=-1)
+    return out
+
+
 def _aggregate(ctx: ChunkContext, res: ModelResult) -> tuple[np.ndarray, ...]:
     """Welfare parts (n, 3, N), focus metrics (n, F) and ok flags (n,) of one scenario."""
     f = ctx.focus
@@ -201,7 +237,7 @@ def _aggregate(ctx: ChunkContext, res: ModelResult) -> tuple[np.ndarray, ...]:
     flows = [exp_p.sum(axis=-1), imp.sum(axis=(-2, -1)),
              exports(res.trade_creation[..., f, :].copy()).sum(axis=-1),
              exports(res.trade_diversion[..., f, :].copy()).sum(axis=-1)]
-    by_sector = exp_p @ ctx.sectors
+    by_sector = sector_sums(exp_p, ctx.sectors)
     n = nv.shape[0]
     hhi = np.full(n, np.nan)
     china = np.full(n, np.nan)
@@ -230,18 +266,132 @@ def solve_chunk(ctx: ChunkContext, chunk: Chunk) -> ChunkResult:
 
     t0, c0 = time.perf_counter(), time.thread_time()
     solver = solver_for(ctx.model, ctx.solution)
-    (em, es, ex), clipped = sample(ctx.spec, chunk.seed, chunk.size)
-    m = replace(ctx.market, import_demand=em, substitution=es, export_supply=ex)
-    S, N = len(ctx.shocks), ctx.market.n_countries
-    welfare = np.empty((chunk.size, S, len(WELFARE_PARTS), N))
-    focus = np.empty((chunk.size, S, ctx.n_focus_metrics))
-    ok = np.empty((chunk.size, S), dtype=bool)
-    for s, (_, shock) in enumerate(ctx.shocks):
-        with np.errstate(divide="ignore", over="ignore", invalid="ignore"):  # flagged in ok
-            res = solver(m, shock)
-        welfare[:, s], focus[:, s], ok[:, s] = _aggregate(ctx, res)
+    ctx = aligned(ctx)
+    with one_blas_thread() as blas:
+        (em, es, ex), clipped = sample(ctx.spec, chunk.seed, chunk.size)
+        m = replace(ctx.market, import_demand=em, substitution=es, export_supply=ex)
+        S, N = len(ctx.shocks), ctx.market.n_countries
+        welfare = np.empty((chunk.size, S, len(WELFARE_PARTS), N))
+        focus = np.empty((chunk.size, S, ctx.n_focus_metrics))
+        ok = np.empty((chunk.size, S), dtype=bool)
+        for s, (_, shock) in enumerate(ctx.shocks):
+            with np.errstate(divide="ignore", over="ignore", invalid="ignore"):  # in ok
+                res = solver(m, shock)
+            welfare[:, s], focus[:, s], ok[:, s] = _aggregate(ctx, res)
     return ChunkResult(chunk.index, welfare, focus, ok, clipped, time.perf_counter() - t0,
-                       time.thread_time() - c0)
+                       time.thread_time() - c0, blas)
+
+
+def aligned(x: Any) -> Any:
+    """``x`` (arrays, in dataclasses and tuples) with every array aligned and C-contiguous:
+    a copy of those that are not, the rest as is (``x`` itself when nothing changes).
+
+    Arrays received from Dask are views of its network frames, sometimes not even 8-byte
+    aligned; numpy then buffers a reduction in blocks of 8192 elements, which changes the
+    pairwise summation order (``np.add.reduce`` of 100,000 doubles differs in the last bit).
+    """
+    if isinstance(x, np.ndarray):
+        return x if x.flags.c_contiguous and x.flags.aligned else np.require(x, None, "CA")
+    if dataclasses.is_dataclass(x) and not isinstance(x, type):
+        new = {f.name: aligned(getattr(x, f.name)) for f in dataclasses.fields(x)}
+        same = all(v is getattr(x, k) for k, v in new.items())
+        return x if same else replace(x, **new)
+    if isinstance(x, tuple):
+        items = tuple(aligned(v) for v in x)
+        return x if all(a is b for a, b in zip(items, x, strict=True)) else items
+    return x
+
+
+# --- BLAS threads -----------------------------------------------------------------------
+
+_OPENBLAS_API = ("openblas_get_num_threads", "openblas_set_num_threads")
+BlasLimit = Callable[[int], Callable[[], None]]  # set the thread count, return the undo
+
+
+@functools.cache
+def blas_control() -> tuple[BlasLimit, str] | None:
+    """How to set the number of BLAS threads in this process: ``threadpoolctl`` (every BLAS
+    it knows) when installed, else the ``openblas_set_num_threads`` of each OpenBLAS loaded
+    in the process (Linux; the OpenBLAS that numpy wheels ship), else None."""
+    try:
+        from threadpoolctl import ThreadpoolController
+    except ImportError:
+        pass
+    else:
+        ctl = ThreadpoolController().select(user_api="blas")
+        if ctl.lib_controllers:
+            return (lambda n: ctl.limit(limits=n).restore_original_limits), "threadpoolctl"
+    funcs = _openblas_functions()
+    if not funcs:
+        return None
+
+    def limit(n: int) -> Callable[[], None]:
+        before = [get() for get, _ in funcs]
+        for _, put in funcs:
+            put(n)
+
+        def undo() -> None:
+            for (_, put), k in zip(funcs, before, strict=True):
+                put(k)
+
+        return undo
+
+    return limit, "openblas_set_num_threads (ctypes)"
+
+
+def _openblas_functions() -> list[tuple[Callable[[], int], Callable[[int], None]]]:
+    """``(get, set)`` thread-count functions of every OpenBLAS mapped in this process,
+    found in ``/proc/self/maps`` (with numpy's symbol prefixes and suffixes)."""
+    try:
+        maps = Path("/proc/self/maps").read_text()
+    except OSError:
+        return []
+    paths = sorted({line.split(maxsplit=5)[5] for line in maps.splitlines()
+                    if len(line.split(maxsplit=5)) == 6 and "openblas" in line.lower()})
+    out = []
+    for path in paths:
+        try:
+            lib = ctypes.CDLL(path)
+        except OSError:
+            continue
+        for prefix, suffix in itertools.product(("scipy_", ""), ("64_", "", "_64")):
+            get, put = (getattr(lib, f"{prefix}{name}{suffix}", None) for name in _OPENBLAS_API)
+            if get is not None and put is not None:
+                get.restype, put.argtypes = ctypes.c_int, [ctypes.c_int]
+                out.append((get, put))
+                break
+    return out
+
+
+class _BlasPin:
+    """One process-wide limit shared by nested and concurrent :func:`one_blas_thread`
+    blocks (threads of a Dask worker): set by the first, undone by the last."""
+
+    lock = threading.Lock()
+    depth = 0
+    undo: Callable[[], None] | None = None
+    how = ""
+
+
+@contextmanager
+def one_blas_thread() -> Iterator[str]:
+    """BLAS limited to one thread in this process inside the block, the previous limit
+    restored after it; yields how (``"not pinned"`` when no BLAS control was found)."""
+    with _BlasPin.lock:
+        if _BlasPin.depth == 0:
+            control = blas_control()
+            _BlasPin.undo = control[0](1) if control else None
+            _BlasPin.how = f"1 thread ({control[1]})" if control else "not pinned"
+        _BlasPin.depth += 1
+        how = _BlasPin.how
+    try:
+        yield how
+    finally:
+        with _BlasPin.lock:
+            _BlasPin.depth -= 1
+            if _BlasPin.depth == 0 and _BlasPin.undo is not None:
+                _BlasPin.undo()
+                _BlasPin.undo = None
 
 
 # --- engines --------------------------------------------------------------------------

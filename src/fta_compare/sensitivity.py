@@ -39,6 +39,10 @@ any product did not converge or any output is not finite; it is counted (``draws
 and left out of that scenario's statistics, and out of ``rank_first`` altogether.
 ``depth_index`` and ``preference_coverage`` do not depend on the elasticities (std 0);
 ``composite`` (when the inputs have ``weights``) is recomputed for every draw.
+
+Reuse: the workbook's ``manifest`` records the SHA-256 of every input file, the model,
+solution and focus economy; :func:`load_rank_first` returns its ``rank_first`` table only
+when all of them match a run (for the ``fta-compare run`` summary).
 """
 
 from __future__ import annotations
@@ -269,8 +273,10 @@ def run_draws(plan: SensitivityPlan, *, draws: int, seed: int, workers: int | No
 
     ``workers`` local processes (default: the CPU count; 1 = in this process) or a Dask
     cluster at ``scheduler``. Results do not depend on either (bit-identical), only on
-    ``seed``, ``draws``, ``chunk_size`` and the inputs. ``progress``: a :class:`Progress`,
-    or True for one on stderr (shown only on a terminal).
+    ``seed``, ``draws``, ``chunk_size`` and the inputs: chunks are put back in chunk order
+    and solved with one BLAS thread (see :mod:`fta_compare.parallel`); the point solve too,
+    in this process. ``progress``: a :class:`Progress`, or True for one on stderr (shown
+    only on a terminal).
     """
     if draws < 1:
         raise ModelError("--draws must be at least 1")
@@ -541,6 +547,7 @@ def _manifest(cfg: RunConfig, draws: int, seed: int, chunk_size: int,
         ("model", cfg.model),
         ("solution", cfg.solution),
         ("focus", cfg.focus),
+        ("depth_channel", cfg.depth_channel),
         ("seed", seed if abs(seed) < 2**53 else str(seed)),
         ("draws", draws),
         ("draws_failed_any_scenario", int((~ok.all(axis=1)).sum())),
@@ -550,6 +557,7 @@ def _manifest(cfg: RunConfig, draws: int, seed: int, chunk_size: int,
         ("chunk_size", chunk_size),
         ("chunks", len(parts)),
         ("seeding", "numpy.random.SeedSequence(seed).spawn(chunks); PCG64 per chunk"),
+        ("blas_threads", ", ".join(sorted({p.blas for p in parts}))),
         ("seconds", round(seconds, 3)),
         ("chunk_seconds_total", round(float(sum(p.seconds for p in parts)), 3)),
         ("chunk_cpu_seconds_total", round(float(sum(p.cpu_seconds for p in parts)), 3)),
@@ -563,5 +571,100 @@ def _manifest(cfg: RunConfig, draws: int, seed: int, chunk_size: int,
         ("numpy", np.__version__),
         ("python", platform.python_version()),
     ]
-    rows += [(f"input {n}", f"sha256 {h}") for n, h in cfg.input_sha256]
+    rows += [(f"{INPUT_PREFIX}{n}", f"{SHA_PREFIX}{h}") for n, h in cfg.input_sha256]
     return tuple(rows)
+
+
+# --- reuse in the run report ------------------------------------------------------------
+
+INPUT_PREFIX, SHA_PREFIX = "input ", "sha256 "  # manifest rows: "input <file>", "sha256 <hex>"
+
+
+@dataclass(frozen=True)
+class RankFirst:
+    """The ``rank_first`` table of an earlier ``fta-compare sensitivity`` workbook.
+
+    table    scenario, share_first, draws_ok (as in :attr:`SensitivityResult.rank_first`).
+    """
+
+    table: pd.DataFrame
+    draws: int
+    seed: int
+    model: str
+    solution: str
+    focus: str
+    path: Path
+    started: str = ""
+    tool_version: str = ""
+
+
+def load_rank_first(path: Path = DEFAULT_OUT, *, input_sha256: tuple[tuple[str, str], ...],
+                    model: str, solution: str, focus: str) -> tuple[RankFirst | None, str]:
+    """The ``rank_first`` table of the sensitivity workbook at ``path`` if its manifest
+    shows the same inputs (file names and SHA-256, in order, as
+    :attr:`RunConfig.input_sha256`), model, solution and focus economy.
+
+    Returns ``(RankFirst, "")``, or ``(None, reason)`` when the file is absent, unreadable
+    or computed on anything else. Never raises for a bad file.
+    """
+    path = Path(path)
+    if not path.is_file():
+        return None, f"no sensitivity workbook at {path}"
+    try:
+        items, rows = _read_sheets(path)
+    except Exception as exc:  # any unreadable file (zip, XML, cell types) is not usable
+        return None, f"{path} cannot be read as a sensitivity workbook ({exc})"
+    if items is None or rows is None:
+        return None, f"{path} has no manifest or rank_first sheet"
+    manifest = dict(items)
+    got = (str(manifest.get("model", "")), str(manifest.get("solution", "")))
+    if got != (model, solution):
+        return None, (f"{path} was computed with model {got[0]} ({got[1]}), "
+                      f"not {model} ({solution})")
+    if str(manifest.get("focus", "")) != focus:
+        return None, f"{path} is for focus economy {manifest.get('focus')}, not {focus}"
+    hashes = tuple((k[len(INPUT_PREFIX):], str(v)[len(SHA_PREFIX):]) for k, v in items
+                   if k.startswith(INPUT_PREFIX) and str(v).startswith(SHA_PREFIX))
+    want = tuple((str(n), str(h)) for n, h in input_sha256)
+    if not hashes:
+        return None, f"{path} records no input hashes (written by an older version?)"
+    if [n for n, _ in hashes] != [n for n, _ in want]:
+        return None, (f"{path} was computed on other input files "
+                      f"({', '.join(n for n, _ in hashes)})")
+    changed = [n for (n, h), (_, w) in zip(hashes, want, strict=True) if h != w]
+    if changed:
+        return None, f"{path} was computed on other contents of {', '.join(changed)}"
+    try:
+        table = pd.DataFrame({
+            "scenario": [str(r[0]) for r in rows],
+            "share_first": [np.nan if r[1] is None else float(r[1]) for r in rows],
+            "draws_ok": [int(r[2] or 0) for r in rows],
+        })  # fmt: skip
+        draws, seed = int(manifest["draws"]), int(manifest["seed"])
+    except (KeyError, TypeError, ValueError, IndexError) as exc:
+        return None, f"{path} has an unreadable rank_first or manifest sheet ({exc})"
+    return RankFirst(table=table, draws=draws, seed=seed, model=model, solution=solution,
+                     focus=focus, path=path, started=str(manifest.get("started", "")),
+                     tool_version=str(manifest.get("tool_version", ""))), ""
+
+
+def _read_sheets(path: Path) -> tuple[list[tuple[str, object]] | None, list[tuple] | None]:
+    """``manifest`` as (item, setting) pairs and the data rows of ``rank_first`` (None if
+    a sheet is missing); read-only, values only."""
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path, read_only=True, data_only=True)
+    try:
+        names = set(wb.sheetnames)
+        manifest = rows = None
+        if "manifest" in names:
+            manifest = [(str(r[0]), r[1]) for r in wb["manifest"].iter_rows(
+                min_row=2, max_col=2, values_only=True) if r and r[0] is not None]
+        if "rank_first" in names:
+            it = wb["rank_first"].iter_rows(max_col=3, values_only=True)
+            head = next(it, None)
+            if head is not None and tuple(head) == ("scenario", "share_first", "draws_ok"):
+                rows = [r for r in it if r and r[0] is not None]
+        return manifest, rows
+    finally:
+        wb.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from fta_compare.errors import InputError, Issue
@@ -24,6 +25,15 @@ def check_inputs(paths: Sequence[Path | str]) -> tuple[InputTables | None, list[
         issues = issues + more
         if any(i.severity == "error" for i in more):
             tables = None
+    if tables is not None and tables.has_ge:
+        from fta_compare.inputs.ge_validate import validate_ge
+
+        ge_issues = validate_ge(tables)
+        issues = issues + ge_issues
+        if any(i.severity == "error" for i in ge_issues):
+            tables = None
+        else:
+            tables = replace(tables, warnings=tables.warnings + tuple(ge_issues))
     return tables, issues
 
 

@@ -20,6 +20,9 @@ text       free text
 enum:a|b   one of the listed words
 share      fraction in [0, 1]
 float      any finite number
+flow       money value of the sector (general-equilibrium) tables: a finite number; its sign
+           is checked across tables by ``inputs/ge_validate.py`` (a tiny negative entry is
+           set to zero with a warning, a clearly negative one is an error)
 """
 
 from __future__ import annotations
@@ -244,8 +247,83 @@ SHEETS: dict[str, SheetSpec] = {
             "Optional distributions for the sensitivity analysis.",
             key=("parameter", "hs", "country"),
         ),
+        # Sector tables of the general-equilibrium model (DESIGN 2 and 3e, --model ge).
+        SheetSpec(
+            "ge_trade",
+            (
+                C("exporter", "code"),
+                C("importer", "code"),
+                C("sector", "text", doc="sector code, e.g. C01 (same codes in every ge_ sheet)"),
+                C("value", "flow", doc="flow at producer prices (net of the importer's tariff)"),
+            ),
+            "GE: bilateral flows by sector at producer prices; exporter == importer = "
+            "domestic sales (required for --model ge).",
+            key=("exporter", "importer", "sector"),
+        ),
+        SheetSpec(
+            "ge_applied",
+            (
+                C("scenario", "text"),
+                C("importer", "code"),
+                C("exporter", "code"),
+                C("sector", "text"),
+                C("rate", "rate", doc="ad valorem tariff of the importer on the exporter"),
+            ),
+            "GE: applied tariffs by sector; 'baseline' required; a missing cell keeps its "
+            "baseline rate (a missing baseline cell is 0).",
+            key=("scenario", "importer", "exporter", "sector"),
+        ),
+        SheetSpec(
+            "ge_intermediate",
+            (
+                C("country", "code"),
+                C("input", "text", doc="sector of the goods bought"),
+                C("sector", "text", doc="sector of the producers buying them"),
+                C("value", "flow"),
+            ),
+            "GE: purchases of input goods by sector producers (tariff-inclusive); absent = no "
+            "intermediate inputs.",
+            key=("country", "input", "sector"),
+        ),
+        SheetSpec(
+            "ge_final",
+            (C("country", "code"), C("sector", "text"), C("value", "flow")),
+            "GE: final demand of the country for the sector's goods.",
+            key=("country", "sector"),
+        ),
+        SheetSpec(
+            "ge_value_added",
+            (C("country", "code"), C("sector", "text"), C("value", "flow")),
+            "GE: value added of the sector; intermediate + value added = gross output "
+            "(the sector's sales in ge_trade).",
+            key=("country", "sector"),
+        ),
+        SheetSpec(
+            "ge_deficits",
+            (C("country", "code"),
+             C("value", "float", doc="imports minus exports at producer prices")),
+            "GE: trade deficits held fixed (optional; absent = computed from ge_trade).",
+            key=("country",),
+        ),
+        SheetSpec(
+            "ge_elasticities",
+            (C("sector", "text"), C("theta", "float", doc="trade elasticity, > 0"),
+             C("source", "text", required=False, allow_blank=True)),
+            "GE: sector trade elasticities theta > 0 (Caliendo & Parro 2015 estimate one per "
+            "sector).",
+            key=("sector",),
+        ),
+        SheetSpec(
+            "ge_sectors",
+            (C("sector", "text"), C("hs", "hs", doc="HS prefix belonging to the sector")),
+            "GE: optional HS prefixes of each sector, to carry HS6 scenarios into the "
+            "sector model.",
+            key=("sector", "hs"),
+        ),
     )
 }
+
+GE_SHEETS: tuple[str, ...] = tuple(name for name in SHEETS if name.startswith("ge_"))
 
 DEFAULT_IMPORT_DEMAND = -1.25  # WITS-SMART default
 DEFAULT_SUBSTITUTION = 1.5  # WITS-SMART default

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from fta_compare.errors import Issue
+from fta_compare.inputs.schema import GE_SHEETS
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,15 @@ class InputTables:
     sectors: pd.DataFrame | None = None
     weights: pd.DataFrame | None = None
     elasticity_draws: pd.DataFrame | None = None
+    # sector tables of the general-equilibrium model (DESIGN 2, 3e); see inputs/ge_validate.py
+    ge_trade: pd.DataFrame | None = None
+    ge_applied: pd.DataFrame | None = None
+    ge_intermediate: pd.DataFrame | None = None
+    ge_final: pd.DataFrame | None = None
+    ge_value_added: pd.DataFrame | None = None
+    ge_deficits: pd.DataFrame | None = None
+    ge_elasticities: pd.DataFrame | None = None
+    ge_sectors: pd.DataFrame | None = None
     meta: dict[str, str] = field(default_factory=dict)
     files: tuple[str, ...] = ()
     warnings: tuple[Issue, ...] = ()
@@ -43,6 +53,17 @@ class InputTables:
     def has_schedules(self) -> bool:
         """True when the scenario compiler can build the applied table (mfn + scenarios)."""
         return self.mfn is not None and self.scenarios is not None
+
+    @property
+    def has_ge(self) -> bool:
+        """True when any general-equilibrium sheet (``ge_*``) has rows."""
+        return any(getattr(self, name) is not None and len(getattr(self, name))
+                   for name in GE_SHEETS)
+
+    @property
+    def ge_only(self) -> bool:
+        """A GE-only input: sector tables and no PE ``trade`` rows (``trade`` is empty)."""
+        return self.has_ge and self.trade.empty
 
 
 ROW_COL = "_row"  # Excel row number (1-based, header is row 1) of each input row

@@ -231,6 +231,18 @@ def _value_column(df: pd.DataFrame, c: Column, spec: ColumnSpec, out: _Collector
     return num
 
 
+def _flow_column(df: pd.DataFrame, c: Column, spec: ColumnSpec, out: _Collector) -> pd.Series:
+    """GE money values: numbers, finite, plausible; the sign is checked by ge_validate."""
+    num, bad = _numbers(c, df.index)
+    out.cells(df, bad, spec.name, "value is not a number")
+    v = num.to_numpy()
+    out.cells(df, np.isinf(v), spec.name, "value must be finite")
+    out.cells(df, np.isfinite(v) & (np.abs(v) > MAX_VALUE), spec.name,
+              f"value beyond {MAX_VALUE:.0e} is not plausible in any currency unit "
+              "(check the unit in meta 'currency_unit')")
+    return num
+
+
 def _share_column(df: pd.DataFrame, c: Column, spec: ColumnSpec, out: _Collector) -> pd.Series:
     num, bad = _numbers(c, df.index)
     out.cells(df, bad, spec.name, "share is not a number")
@@ -524,16 +536,16 @@ def validate_tables(read: ReadResult) -> tuple[InputTables | None, list[Issue]]:
         _hs_overlaps(clean["trade"], out)
         _empty_markets(clean["trade"], out)
     _missing_sheets(read, out)
-    if "applied" in clean:
+    if "applied" in clean and not (clean["applied"].empty and _ge_only(read)):
         ap = clean["applied"]
         if not ap["scenario"].eq("baseline").any():
             out.add(Issue(_first(ap, FILE_COL), _first(ap, SHEET_COL), "A", "",
                           "scenario 'baseline' is required in the 'applied' sheet"))
     errors = [i for i in out.issues if i.severity == "error"]
-    if errors or "trade" not in clean:
+    if errors or ("trade" not in clean and "ge_trade" not in clean):
         return None, out.issues
     tables = InputTables(
-        trade=clean["trade"],
+        trade=clean["trade"] if "trade" in clean else _empty_table("trade"),
         meta=meta,
         files=tuple(read.files),
         warnings=tuple(i for i in out.issues if i.severity == "warning"),
@@ -551,6 +563,8 @@ def _missing_sheets(read: ReadResult, out: _Collector) -> None:
         return
     names = ", ".join(Path(f).name for f in read.files)
     present = read.tables.keys() | read.failed_tables
+    if _ge_only(read):
+        return  # a GE-only input (--model ge): inputs/ge_validate.py checks its sheets
     if "trade" not in present:
         out.add(Issue(names, "trade", "", "", "required sheet 'trade' is missing: the "
                       "inputs have no 'trade' sheet (base-period imports are required)"))
@@ -559,6 +573,25 @@ def _missing_sheets(read: ReadResult, out: _Collector) -> None:
         out.add(Issue(names, "applied", "", "", "required sheet 'applied' is missing: give "
                       "either an 'applied' sheet or the schedules ('mfn' and 'scenarios', "
                       f"with 'agreements', 'preferences', 'duties' as needed; found {have})"))
+
+
+def _ge_only(read: ReadResult) -> bool:
+    """A GE-only input: a 'ge_trade' sheet with rows (or one that could not be read, whose
+    own error is reported) and no PE 'trade' rows (absent, or empty as in the template)."""
+    ge, trade = read.tables.get("ge_trade"), read.tables.get("trade")
+    has_ge = "ge_trade" in read.failed_tables or (ge is not None and len(ge) > 0)
+    return has_ge and "trade" not in read.failed_tables and (trade is None or len(trade) == 0)
+
+
+def _empty_table(name: str) -> pd.DataFrame:
+    """A table with the contract's columns and no rows (the PE 'trade' of a GE-only input)."""
+    spec = SHEETS[name]
+    numeric = ("rate", "value", "flow", "elasticity", "share", "float")
+    cols = {c.name: pd.Series([], dtype=float if c.kind in numeric else object)
+            for c in spec.columns}
+    cols.update({FILE_COL: pd.Series([], dtype=object), SHEET_COL: pd.Series([], dtype=object),
+                 ROW_COL: pd.Series([], dtype="int64")})
+    return pd.DataFrame(cols)
 
 
 def _first(df: pd.DataFrame, col: str) -> str:
@@ -576,6 +609,7 @@ def _convert(df: pd.DataFrame, c: Column, col: ColumnSpec, spec: SheetSpec,
         "codes": lambda: _codes_column(df, c, col, regions, out),
         "rate": lambda: _rate_column(df, c, col, spec, max_rate, out),
         "value": lambda: _value_column(df, c, col, out),
+        "flow": lambda: _flow_column(df, c, col, out),
         "elasticity": lambda: _elasticity_column(df, c, col, out),
         "share": lambda: _share_column(df, c, col, out),
         "float": lambda: _float_column(df, c, col, out),

@@ -50,6 +50,11 @@ class Book:
         self.wrap = self.wb.add_format({"bold": True, "text_wrap": True, "valign": "top"})
         self.good = self.wb.add_format({"font_color": "#006100", "bg_color": "#C6EFCE"})
         self.bad = self.wb.add_format({"font_color": "#9C0006", "bg_color": "#FFC7CE"})
+        self.banner = self.wb.add_format({"bold": True, "font_color": "#9C0006",
+                                          "bg_color": "#FFC7CE", "text_wrap": True,
+                                          "valign": "top"})
+        self.answer = self.wb.add_format({"bold": True, "font_size": 12, "text_wrap": True,
+                                          "valign": "top", "font_color": "#1F4E79"})
 
     def fmt(self, num_format: str) -> Any:
         if num_format not in self._formats:

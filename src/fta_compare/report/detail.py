@@ -1,7 +1,14 @@
 """The detail tables: what the workbook holds of them, and the complete tables beside it.
+
+The workbook is for people (DESIGN.md sections 4 and 5): a detail table of at most
+:data:`WORKBOOK_ROWS` rows goes into it whole; a larger one is cut to a documented
+selection centred on the focus economy, and the complete table, same columns, is the
+Parquet file beside the workbook. ``--detail full`` puts every row into the workbook.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -72,3 +79,130 @@ def _aligned_base_rate(base: pd.DataFrame, rest: pd.DataFrame, keys: list[str]
 
 # --- sensitivity workbook (fta-compare sensitivity) -------------------------------------
 
+
+
+WORKBOOK_ROWS = 100_000  # DESIGN 5: detail tables up to this size go into the workbook whole
+SELECTION_ROWS = 50_000  # rows a larger detail table keeps in the workbook
+DETAIL_MODES = ("summary", "full")
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What a detail sheet of the workbook holds of its complete table."""
+
+    sheet: str
+    table: pd.DataFrame  # the rows written to the sheet
+    total: int  # rows of the complete table
+    rule: str  # which rows were kept, in words
+    complete: str  # file name holding the complete table ('' when the sheet is complete)
+
+    @property
+    def note(self) -> str:
+        if not self.complete:
+            return f"{self.sheet}: all {self.total:,} rows ({self.rule})"
+        return (f"{self.sheet}: {len(self.table):,} of {self.total:,} rows: {self.rule}; "
+                f"the complete table is {self.complete}")
+
+
+def _focus_mask(df: pd.DataFrame, focus: str, cols: tuple[str, ...]) -> np.ndarray:
+    """Rows where any of ``cols`` equals ``focus`` (on integer codes for categoricals)."""
+    out = np.zeros(len(df), dtype=bool)
+    for c in cols:
+        col = df[c]
+        if isinstance(col.dtype, pd.CategoricalDtype):
+            k = col.cat.categories.get_indexer([focus])[0]
+            out |= col.cat.codes.to_numpy() == k if k >= 0 else False
+        else:
+            out |= (col.astype(str) == focus).to_numpy(dtype=bool)
+    return out
+
+
+def _domestic(df: pd.DataFrame) -> np.ndarray:
+    """Rows with exporter == importer (on codes when both columns share categories)."""
+    i, e = df["importer"], df["exporter"]
+    if (isinstance(i.dtype, pd.CategoricalDtype) and isinstance(e.dtype, pd.CategoricalDtype)
+            and i.cat.categories.equals(e.cat.categories)):
+        return i.cat.codes.to_numpy() == e.cat.codes.to_numpy()
+    return (i.astype(str) == e.astype(str)).to_numpy(dtype=bool)
+
+
+def _largest(df: pd.DataFrame, size: np.ndarray, cap: int) -> pd.DataFrame:
+    """The ``cap`` rows with the largest ``size``, in the table's own order."""
+    if len(df) <= cap:
+        return df
+    keep = np.sort(np.argpartition(-size, cap - 1)[:cap])
+    return df.iloc[keep]
+
+
+def select_results(results: pd.DataFrame, focus: str, complete: str, detail: str = "summary",
+                   cap: int = SELECTION_ROWS, whole: int = WORKBOOK_ROWS) -> Selection:
+    """The ``results`` rows for the workbook.
+
+    ``full``, or a table of at most ``whole`` rows: every row. Otherwise the focus
+    economy's cross-border cells (it exports or imports) whose trade or tariff changes, the
+    ``cap`` largest by absolute trade change (then by tariff change), in table order.
+    """
+    total = len(results)
+    if detail == "full" or total <= whole:
+        return Selection("results", results, total, "every cell with base-period trade", "")
+    ch = changed_results(results)
+    mine = ch[_focus_mask(ch, focus, ("importer", "exporter")) & ~_domestic(ch)]
+    dv = np.abs(mine["new_value"].to_numpy(float) - mine["base_value"].to_numpy(float))
+    dr = np.abs(mine["new_rate"].to_numpy(float) - mine["base_rate"].to_numpy(float))
+    picked = _largest(mine, dv + 1e-9 * dr, cap)
+    rule = (f"the cross-border cells of {focus} (as exporter or importer) whose trade or tariff "
+            f"changes, the {cap:,} largest by absolute trade change" if len(mine) > cap else
+            f"every cross-border cell of {focus} whose trade or tariff changes")
+    return Selection("results", picked, total, rule, complete)
+
+
+def select_prices(prices: pd.DataFrame, focus: str, complete: str, detail: str = "summary",
+                  cap: int = SELECTION_ROWS, whole: int = WORKBOOK_ROWS) -> Selection:
+    """The ``prices`` rows for the workbook: the non-zero world price changes; beyond
+    ``whole`` rows (and without ``full``), the focus economy's exports first, then the
+    largest absolute changes of the others, ``cap`` rows in all."""
+    total = len(prices)
+    nz = prices[prices["world_price_change"].to_numpy(float) != 0]
+    if detail == "full" or len(nz) <= whole:
+        return Selection("prices", nz, total, "every non-zero world price change",
+                         complete if len(nz) < total else "")
+    own = _focus_mask(nz, focus, ("exporter",))
+    size = np.abs(nz["world_price_change"].to_numpy(float)) + np.where(own, np.inf, 0.0)
+    rule = (f"non-zero world price changes: {focus}'s exports first, then the {cap:,} "
+            "largest absolute changes")
+    return Selection("prices", _largest(nz, size, cap), total, rule, complete)
+
+
+def select_applied(applied: pd.DataFrame, focus: str, complete: str, detail: str = "summary",
+                   cap: int = SELECTION_ROWS, whole: int = WORKBOOK_ROWS) -> Selection:
+    """The ``applied`` rows for the workbook: baseline rows, then the rows where a scenario's
+    rate differs (the input contract's form). Beyond ``whole`` rows (and without ``full``):
+    only cells of the focus economy (as importer or exporter), changed rows first, ``cap``
+    rows at most."""
+    changes = applied_changes(applied)
+    total = len(applied)
+    if detail == "full" or len(changes) <= whole:
+        return Selection("applied", changes, total, "baseline rates of every cell, then "
+                         "each scenario's rates that differ", complete)
+    mine = changes[_focus_mask(changes, focus, ("importer", "exporter"))]
+    is_base = (mine["scenario"].astype(str) == "baseline").to_numpy()
+    if len(mine) > cap:
+        keep = np.flatnonzero(~is_base)[:cap]
+        keep = np.sort(np.concatenate([keep, np.flatnonzero(is_base)[:cap - len(keep)]]))
+        mine = mine.iloc[keep]
+    rule = (f"the cells of {focus} (as importer or exporter): baseline rates, then each "
+            f"scenario's rates that differ (at most {cap:,} rows, changed rates first)")
+    return Selection("applied", mine, total, rule, complete)
+
+
+def select_elasticities(pairs: pd.DataFrame, focus: str, complete: str,
+                        detail: str = "summary", whole: int = WORKBOOK_ROWS) -> Selection:
+    """The elasticity pairs for the workbook: all of them up to ``whole`` rows, else the
+    focus economy's (its import demand and substitution as importer, its export supply as
+    exporter); each row carries the number of the rule (on 'assumptions') that set it."""
+    total = len(pairs)
+    if detail == "full" or total <= whole:
+        return Selection("elasticities", pairs, total, "every product-economy pair", "")
+    mine = pairs[_focus_mask(pairs, focus, ("country",))]
+    return Selection("elasticities", mine, total, f"the pairs of {focus}; the rules that set "
+                     "every pair, with their counts, are on 'assumptions'", complete)

@@ -114,7 +114,23 @@ LABELS: dict[str, Label] = {
                                   "of imports in critical sectors"),
     "composite": Label("Composite score", INDEX, "Weighted mean of scaled metrics (weights "
                        "sheet)"),
+    "year": Label("Year", INTEGER, "Staging year: the baseline year, each intermediate "
+                  "staging step of the agreements a scenario adds, and its full phase-in"),
+    "step": Label("Step", TEXT, "'baseline', 'step k' (k-th intermediate staging year) or "
+                  "'full phase-in' (the scenario as defined)"),
+    "model": Label("Model", TEXT, "smart (single market), gsim linear, gsim exact (multi-"
+                   "market), ge (Caliendo-Parro sector model)"),
+    "unit": Label("Unit", TEXT, "Unit of 'value'"),
+    "rank_holds": Label("Rank holds?", TEXT, "'yes' when every model gives the scenario the "
+                        "same rank for the focus economy, else 'no'"),
+    "share_first_in_draws": Label("Ranks first in draws (%)", SHARE, "Share of the "
+                                  "sensitivity draws in which the scenario ranks first for "
+                                  "the focus economy (sensitivity run on the same inputs)"),
 }
+for _m in ("smart", "gsim linear", "gsim exact", "ge"):
+    LABELS[f"rank {_m}"] = Label(f"Rank, {_m}", INTEGER,
+                                 f"Rank of the scenario for the focus economy under {_m} "
+                                 "(net welfare; ge: real income)")
 
 
 def label(name: str) -> Label:

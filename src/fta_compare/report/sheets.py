@@ -3,6 +3,8 @@ sources, manifest, warnings and glossary."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pandas as pd
 
@@ -68,7 +70,18 @@ def sectors_sheet(book: Book, sectors: pd.DataFrame) -> None:
     apply_widths(ws, widths)
 
 
-def assumptions(book: Book, result: RunResult) -> None:
+def elasticity_pairs(el: pd.DataFrame, rule_of: np.ndarray | None = None) -> pd.DataFrame:
+    """Every (product, economy) elasticity used, with the number of the rule that set it."""
+    if rule_of is None:
+        rule_of = elasticity_rules(el)[1]
+    return el[[c for c in el.columns if not c.endswith("_source")]].assign(rule=rule_of)
+
+
+def assumptions(book: Book, result: RunResult,
+                pair_selection: Callable[[pd.DataFrame], pd.DataFrame] | None = None) -> None:
+    """Model, parameters, meta, compiled scenarios, depth indices and the elasticities
+    used (a table here when small, else the rules here and the pairs on sheet
+    'elasticities', cut by ``pair_selection`` when given)."""
     cfg = result.config
     ws = book.sheet("assumptions")
     widths: dict[int, int] = {}
@@ -107,12 +120,14 @@ def assumptions(book: Book, result: RunResult) -> None:
                  "values (most specific input row wins)", book.heading)
         rules, rule_of = elasticity_rules(el)
         write_table(book, ws, rules, row + 2, 0, "elasticity_rules", widths=widths)
-        pairs = el[[c for c in el.columns if not c.endswith("_source")]].assign(rule=rule_of)
+        pairs = elasticity_pairs(el, rule_of)
+        if pair_selection is not None:
+            pairs = pair_selection(pairs)
         plain_sheet(book, "elasticities", pairs, human=False, split=True)
     apply_widths(ws, {k: min(v, 50) for k, v in widths.items()})
 
 
-ELASTICITIES_LISTED = 50_000  # pairs listed on 'assumptions' itself (an Excel table)
+ELASTICITIES_LISTED = 5_000  # pairs listed on 'assumptions' itself (an Excel table)
 ELASTICITY_PARAMS = ("import_demand", "substitution", "export_supply")
 
 
@@ -139,7 +154,7 @@ def sources(book: Book, result: RunResult) -> None:
     apply_widths(ws, {k: min(v, 80) for k, v in widths.items()})
 
 
-def manifest(book: Book, result: RunResult, detail_name: str) -> None:
+def manifest(book: Book, result: RunResult, detail_notes: list[str] | None = None) -> None:
     cfg = result.config
     ws = book.sheet("manifest")
     widths: dict[int, int] = {}
@@ -153,10 +168,11 @@ def manifest(book: Book, result: RunResult, detail_name: str) -> None:
         ("focus", cfg.focus),
         ("depth channel", str(cfg.depth_channel)),
         ("seed", "" if cfg.seed is None else str(cfg.seed)),
-        ("full results detail", detail_name or "not written"),
     ]
+    rows += [("detail", note) for note in (detail_notes or [])]
     rows += [(f"input {n}", f"sha256 {h}") for n, h in cfg.input_sha256]
     rows += [(f"parameter {k}", v) for k, v in cfg.parameters]
+    rows += [(f"seconds {k}", f"{v:.2f}") for k, v in result.timings]
     ws.write(0, 0, "Run manifest", book.heading)
     kv(book, ws, rows, 1, "manifest", widths)
     apply_widths(ws, {k: min(v, 90) for k, v in widths.items()})

@@ -36,10 +36,51 @@ def focus_scorecard(scorecard: pd.DataFrame, focus: str, scenarios: list[str]) -
     return out.reset_index()
 
 
+def _banners(result: RunResult) -> list[str]:
+    """Red lines at the top: results outside a model's validity, non-converged products."""
+    out = []
+    for w in result.warnings:
+        if w.file == "model" and w.sheet == _label(result):
+            out.append("WARNING: " + w.rule)
+    bad = result.convergence[~result.convergence["converged"]] if len(result.convergence) \
+        else result.convergence
+    if len(bad):
+        out.append(f"WARNING: {len(bad):,} product solves did not converge (effects set to "
+                   "zero; listed in 'convergence' and 'warnings').")
+    return out
+
+
+def _label(result: RunResult) -> str:
+    cfg = result.config
+    return cfg.model if cfg.model != "gsim" else f"gsim {cfg.solution}"
+
+
+def _headline(result: RunResult, card: pd.DataFrame) -> str:
+    """One sentence with the answer: the first-ranked scenario and whether models agree."""
+    focus = result.config.focus
+    plain = card[~card["scenario"].str.endswith(" (depth)")]
+    if plain.empty or "net_welfare" not in plain.columns:
+        return ""
+    best = plain.loc[plain["net_welfare"].idxmax()]
+    unit = result.meta.get("currency_unit", "US$ thousand")
+    text = (f"Answer: for {focus}, '{best['scenario']}' ranks first by net welfare "
+            f"({best['net_welfare']:+,.0f} {unit}) under {_label(result)}")
+    ranks = result.model_ranks
+    if ranks is not None and len(ranks) and ranks["model"].nunique() > 1:
+        firsts = ranks[(ranks["rank"] == 1) & ~ranks["scenario"].str.endswith(" (depth)")]
+        by = {m: ", ".join(g["scenario"]) for m, g in firsts.groupby("model", sort=False)}
+        if len(set(by.values())) == 1:
+            text += f"; every model puts it first ({', '.join(by)})"
+        else:
+            text += "; the models disagree on the first place: " + "; ".join(
+                f"{m}: {v}" for m, v in by.items())
+    return text + "."
+
+
 def summary(book: Book, result: RunResult, totals: pd.DataFrame, partners: pd.DataFrame,
-             first: pd.DataFrame) -> None:
-    """Title, scorecard with ranks, the two welfare charts, first-ranked scenarios, exports
-    by partner with its chart, data quality and how to read: in that order, one page wide."""
+            first: pd.DataFrame, detail_notes: list[str] | None = None) -> None:
+    """Title, banners, the answer, scorecard with charts, does the ranking hold, time path,
+    first-ranked scenarios, exports by partner, data quality, how to read: one page wide."""
     cfg = result.config
     focus = cfg.focus
     ws = book.sheet("summary")
@@ -50,7 +91,7 @@ def summary(book: Book, result: RunResult, totals: pd.DataFrame, partners: pd.Da
     widths: dict[int, int] = {}
     title = result.meta.get("title") or "Trade-agreement comparison"
     ws.write(0, 0, title, book.title)
-    ws.write(1, 0, f"Focus economy {focus} · model {cfg.model} ({cfg.solution})"
+    ws.write(1, 0, f"Focus economy {focus} · model {_label(result)}"
              f"{' · depth channel on' if cfg.depth_channel else ''} · run {cfg.started} · "
              f"values in {result.meta.get('currency_unit', 'US$ thousand')}", book.subtitle)
     row = 2
@@ -58,18 +99,27 @@ def summary(book: Book, result: RunResult, totals: pd.DataFrame, partners: pd.Da
         ws.write(row, 0, "SYNTHETIC EXAMPLE DATA: the numbers illustrate the tool only.",
                  book.bad)
         row += 1
+    for text in _banners(result):
+        ws.merge_range(row, 0, row, 11, text, book.banner)
+        ws.set_row(row, 15 * (1 + len(text) // 150))
+        row += 1
     gaps = result.meta.get("data_gaps", "")
     if gaps:
         ws.merge_range(row, 0, row, 11, f"Data gaps: {gaps}", book.note)
         ws.set_row(row, 15 * (1 + len(gaps) // 180))
         row += 1
+    plain = [s for s in result.scenarios if not s.endswith(" (depth)")]
+    deep = [s for s in result.scenarios if s.endswith(" (depth)")]
+    card = focus_scorecard(result.scorecard, focus, plain + deep)
+    answer = _headline(result, card)
+    if answer:
+        ws.merge_range(row + 1, 0, row + 1, 11, answer, book.answer)
+        ws.set_row(row + 1, 18 * (1 + len(answer) // 150))
+        row += 1
     row += 1
     ws.write(row, 0, f"Scorecard for {focus}: change from baseline by scenario "
              "(rank 1 = best)", book.heading)
-    plain = [s for s in result.scenarios if not s.endswith(" (depth)")]
-    deep = [s for s in result.scenarios if s.endswith(" (depth)")]
     top = row + 1
-    card = focus_scorecard(result.scorecard, focus, plain + deep)
     row = write_table(book, ws, card, top, 0, "focus_scorecard", widths=widths,
                       header_wrap=True)
     for j, c in enumerate(card.columns):
@@ -77,6 +127,9 @@ def summary(book: Book, result: RunResult, totals: pd.DataFrame, partners: pd.Da
             signs(book, ws, top + 1, row - 1, j, j)
     chart_rows = _welfare_charts(book, ws, top, len(card), card, focus, row + 1)
     row += chart_rows + 2
+
+    row = _robustness_block(book, ws, result, row, widths)
+    row = _time_path_block(book, ws, result, row, widths)
 
     ws.write(row, 0, f"Which scenario ranks first for {focus}, by metric", book.heading)
     row = write_table(book, ws, first, row + 1, 0, "first_ranked", widths=widths,
@@ -105,7 +158,8 @@ def summary(book: Book, result: RunResult, totals: pd.DataFrame, partners: pd.Da
         "Ranks: 1 = best scenario for the economy on that metric (lower is better for import "
         "concentration). Depth-channel results, if run, are ranked separately.",
         "Every number here is a sum over the machine-readable sheets 'results' and 'welfare'; "
-        "the 'applied' sheet shows every tariff used. See 'glossary' for definitions.",
+        "the 'applied' sheet shows the tariffs used. See 'glossary' for definitions.",
+        *(detail_notes or []),
     ]
     ws.write(row + 1, 0, "How to read this report", book.heading)
     for i, text in enumerate(notes):
@@ -114,15 +168,107 @@ def summary(book: Book, result: RunResult, totals: pd.DataFrame, partners: pd.Da
     apply_widths(ws, {k: min(max(v, 12), 16) if k else max(v, 18) for k, v in widths.items()})
 
 
+MODEL_NOTES = {
+    "smart": "single market per importer and product (WITS-SMART); linear, world prices "
+             "fixed unless export supply is finite",
+    "gsim linear": "all markets of a product clear together (GSIM), linearised: reliable "
+                   "for small tariff changes only",
+    "gsim exact": "the same multi-market model solved exactly (constant elasticities): "
+                  "holds for large duties",
+}
+
+
+def _robustness_block(book: Book, ws: Worksheet, result: RunResult, row: int,
+                      widths: dict[int, int]) -> int:
+    """Rank of each scenario for the focus economy under every model, side by side."""
+    ranks = result.model_ranks
+    if ranks is None or ranks.empty:
+        return row
+    from fta_compare.robustness import wide
+
+    focus = result.config.focus
+    table = wide(ranks)
+    rf = result.rank_first
+    if rf is not None and len(rf):
+        share = dict(zip(rf["scenario"], rf["share_first"], strict=True))
+        table["share_first_in_draws"] = [share.get(s, float("nan")) for s in table["scenario"]]
+    ws.write(row, 0, f"Does the ranking hold? Rank of each scenario for {focus} under every "
+             "model (1 = best)", book.heading)
+    top = row + 1
+    row = write_table(book, ws, table, top, 0, "focus_model_ranks", widths=widths,
+                      header_wrap=True)
+    col = list(table.columns).index("rank_holds")
+    ws.conditional_format(top + 1, col, row - 1, col, {
+        "type": "cell", "criteria": "==", "value": '"no"', "format": book.bad})
+    flagged = [s for s, h in zip(table["scenario"], table["rank_holds"], strict=True)
+               if h == "no"]
+    lines = [f"{m}: {MODEL_NOTES.get(m, '')}" for m in dict.fromkeys(ranks["model"])]
+    lines.append("Rank changes across models: " + (", ".join(flagged) if flagged else "none")
+                 + ". Net welfare in each PE model; tariff-only scenarios and depth-channel "
+                 "variants are ranked separately.")
+    bad = [v for v in result.robustness_validity if not v.ok]
+    if bad:
+        models = sorted({v.model for v in bad})
+        lines.append("Outside validity (see 'warnings'): " + "; ".join(
+            f"{m} in {sum(1 for v in bad if v.model == m)} scenarios" for m in models)
+            + ": read their ranks there with care.")
+    if rf is not None and len(rf):
+        lines.append("share_first_in_draws: share of the sensitivity draws in which the "
+                     "scenario ranks first (from the sensitivity run on the same inputs).")
+    for text in lines:
+        ws.merge_range(row, 0, row, 11, text, book.note)
+        ws.set_row(row, 15 * (1 + len(text) // 160))
+        row += 1
+    return row + 1
+
+
+def _time_path_block(book: Book, ws: Worksheet, result: RunResult, row: int,
+                     widths: dict[int, int]) -> int:
+    """Net welfare of the focus economy at each staging year, with a line chart."""
+    path = result.time_path
+    focus = result.config.focus
+    if path is None or path.empty:
+        return row
+    mine = path[path["country"] == focus]
+    table = mine.pivot_table(index="year", columns="scenario", values="net_welfare",
+                             aggfunc="first", sort=True)
+    table = table[[s for s in dict.fromkeys(mine["scenario"])]].reset_index()
+    table["year"] = table["year"].astype(int)
+    ws.write(row, 0, f"Time path: {focus}'s net welfare at each staging step "
+             "(baseline year = 0, last year = full phase-in)", book.heading)
+    top = row + 1
+    row = write_plain_block(book, ws, table, top, 0, "focus_time_path", widths,
+                            first="Year")
+    ws.merge_range(row, 0, row, 11, "Year-by-year detail for every economy (welfare parts, "
+                   "exports and imports) is on sheet 'time_path'.", book.note)
+    row += 1
+    n = len(table)
+    chart = book.wb.add_chart({"type": "line"})
+    name = ws.get_name()
+    for j in range(1, len(table.columns)):
+        chart.add_series({"name": [name, top, j], "categories": [name, top + 1, 0, top + n, 0],
+                          "values": [name, top + 1, j, top + n, j],
+                          "marker": {"type": "circle", "size": 5}})
+    chart.set_title({"name": f"{focus}: net welfare over the phase-in (US$ thousand)",
+                     "name_font": {"size": 11}})
+    chart.set_y_axis({"num_format": "#,##0"})
+    chart.set_x_axis({"name": "year"})
+    chart.set_legend({"position": "right"})
+    chart.set_size({"width": 900, "height": 320})
+    ws.insert_chart(row + 1, 0, chart)
+    return row + 18
+
+
 def write_plain_block(book: Book, ws: Worksheet, df: pd.DataFrame, row: int, col: int,
-                       name: str, widths: dict[int, int]) -> int:
-    """A table whose columns are scenario names (money format for numbers)."""
+                      name: str, widths: dict[int, int], first: str = "Partner") -> int:
+    """A table whose columns are scenario names (money format for numbers); the first
+    column's header is ``first``."""
     money = book.fmt(LABELS["exports_change"].fmt)
     cols = list(df.columns)
     data = [[cell_value(v) for v in rec] for rec in df.itertuples(index=False, name=None)]
     ws.add_table(row, col, row + max(len(df), 1), col + len(cols) - 1, {
         "name": book.table_name(name),
-        "columns": [{"header": str(c) if i else "Partner", **({"format": money} if i else {})}
+        "columns": [{"header": str(c) if i else first, **({"format": money} if i else {})}
                     for i, c in enumerate(cols)],
         "data": data if data else [[None] * len(cols)],
         "style": "Table Style Light 9",

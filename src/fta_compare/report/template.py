@@ -19,6 +19,9 @@ README_LINES = [
     "Rates are FRACTIONS: 0.08 means 8%. HS codes are TEXT with leading zeros ('010121').",
     "Country codes are ISO 3166 alpha-3 (KOR, JPN, CHN, USA) or regions declared in "
     "'regions'.",
+    "General-equilibrium sector model (--model ge): fill the ge_* sheets instead of (or beside) "
+    "'trade' and 'applied': ge_trade, ge_applied (scenario 'baseline' required), ge_final, "
+    "ge_value_added, ge_elasticities; ge_intermediate, ge_deficits, ge_sectors optional.",
     "Check the workbook with:  fta-compare validate THIS.xlsx",
     "Run it with:              fta-compare run THIS.xlsx --model gsim",
     "",
@@ -42,6 +45,9 @@ def _validation(col: ColumnSpec) -> dict | None:
     if col.kind == "year":
         return {"validate": "integer", "criteria": "between", "minimum": 1947,
                 "maximum": 2100}
+    if col.name == "theta":
+        return {"validate": "decimal", "criteria": ">", "value": 0,
+                "error_message": "The trade elasticity theta must be positive."}
     if col.name == "import_demand":
         return {"validate": "decimal", "criteria": "<", "value": 0,
                 "error_message": "Import demand elasticity must be negative."}

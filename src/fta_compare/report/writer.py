@@ -18,12 +18,21 @@ import pandas as pd
 from fta_compare.report import views
 from fta_compare.report.atomic import atomic_paths, check_targets
 from fta_compare.report.book import Book
-from fta_compare.report.detail import applied_changes, changed_results
+from fta_compare.report.detail import (
+    DETAIL_MODES,
+    Selection,
+    applied_changes,
+    select_applied,
+    select_elasticities,
+    select_prices,
+    select_results,
+)
 from fta_compare.report.plain import plain_sheet
 from fta_compare.report.sensitivity_book import write_sensitivity, write_sensitivity_sheet
 from fta_compare.report.sheets import (
     assumptions,
     compare,
+    elasticity_pairs,
     glossary,
     manifest,
     scenario_sheet,
@@ -38,22 +47,51 @@ CONTRACT_SHEETS = ("results", "prices", "welfare", "scorecard", "applied")
 __all__ = ["CONTRACT_SHEETS", "applied_changes", "write_report", "write_sensitivity",
            "write_sensitivity_sheet"]
 
+def detail_paths(out: Path) -> dict[str, Path]:
+    """The Parquet files beside the workbook: complete results, prices and applied tables."""
+    return {name: out.with_name(f"{out.stem}.{name}.parquet")
+            for name in ("results", "prices", "applied", "elasticities")}
+
+
 def write_report(result: RunResult, out: Path, force: bool = False,
-                 detail_parquet: bool = True) -> list[Path]:
+                 detail_parquet: bool = True, detail: str = "summary") -> list[Path]:
     """Write the comparison workbook atomically; returns the files written.
 
-    The full ``results`` detail also goes to ``<out stem>.results.parquet`` beside the
-    workbook (always, so scripts need not parse Excel), written atomically too.
+    The complete ``results``, ``prices`` and ``applied`` tables also go to
+    ``<out stem>.<table>.parquet`` beside the workbook (always, so scripts need not parse
+    Excel), written atomically with it: all files are replaced, or none. ``detail``:
+    'summary' (the workbook holds a documented selection of large detail tables, see
+    :mod:`fta_compare.report.detail`) or 'full' (every row in the workbook too).
     """
+    if detail not in DETAIL_MODES:
+        raise ValueError(f"detail must be one of {DETAIL_MODES}")
     out = Path(out)
-    detail = out.with_name(out.stem + ".results.parquet")
-    targets = [out, detail] if detail_parquet else [out]
+    parquet = detail_paths(out) if detail_parquet else {}
+    targets = [out, *parquet.values()]
     check_targets(targets, force)
-    with atomic_paths(targets, force) as temps:  # both files, or neither, are replaced
-        _write_workbook(result, temps[0], detail.name if detail_parquet else "")
-        if detail_parquet:
-            result.results.to_parquet(temps[1], index=False)
+    with atomic_paths(targets, force) as temps:
+        names = {k: p.name for k, p in parquet.items()}
+        _write_workbook(result, temps[0], names, detail)
+        tables = {"results": result.results, "prices": result.prices,
+                  "applied": result.applied,
+                  "elasticities": elasticity_pairs(result.elasticities)}
+        for (name, _), tmp in zip(parquet.items(), temps[1:], strict=True):
+            write_parquet(tables[name], tmp)
     return targets
+
+
+def write_parquet(df: pd.DataFrame, path: Path) -> None:
+    """``df`` as Parquet (pyarrow, snappy): label columns dictionary-encoded and with
+    statistics (filters on scenario, economy or HS skip row groups); numeric columns plain
+    and without statistics, which costs a third of the write time and helps no filter."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.Table.from_pandas(df, preserve_index=False)
+    labels = [c for c in df.columns if not pd.api.types.is_numeric_dtype(df[c].dtype)
+              or pd.api.types.is_bool_dtype(df[c].dtype)]
+    pq.write_table(table, str(path), compression="snappy", use_dictionary=labels or False,
+                   write_statistics=labels or False)
 
 
 VIEW_COLUMNS = ("scenario", "importer", "exporter", "hs", "base_value", "new_value",
@@ -71,7 +109,8 @@ def _focus_rows(results: pd.DataFrame, focus: str) -> pd.DataFrame:
     return results.loc[mine, cols].reset_index(drop=True)
 
 
-def _write_workbook(result: RunResult, path: Path, detail_name: str) -> None:
+def _write_workbook(result: RunResult, path: Path, parquet: dict[str, str],
+                    detail: str = "summary") -> None:
     book = Book(path)
     cfg = result.config
     focus = cfg.focus
@@ -80,29 +119,53 @@ def _write_workbook(result: RunResult, path: Path, detail_name: str) -> None:
     partners = views.partner_view(focus_rows, focus)
     sectors = views.sector_view(result.results, result.sectors)
     first = views.first_ranked(result.scorecard, focus, cfg.depth_channel)
+    picks = [
+        select_results(result.results, focus, parquet.get("results", ""), detail),
+        select_prices(result.prices, focus, parquet.get("prices", ""), detail),
+        select_applied(result.applied, focus, parquet.get("applied", ""), detail),
+    ]
+    el_pick: list[Selection] = []
 
-    summary(book, result, totals, partners, first)
+    def pick_pairs(pairs: pd.DataFrame) -> pd.DataFrame:
+        el_pick.append(select_elasticities(pairs, focus, parquet.get("elasticities", ""),
+                                           detail))
+        return el_pick[0].table
+    cut = [p for p in picks if p.complete and len(p.table) < p.total]
+    summary_notes = [
+        "This workbook holds a selection of the cell-level detail: " + "; ".join(
+            f"'{p.sheet}' {len(p.table):,} of {p.total:,} rows" for p in cut)
+        + f" (the focus economy's largest changes; rules in 'manifest'). The complete tables "
+        f"are the Parquet files beside it ({', '.join(p.complete for p in cut)}); "
+        "'--detail full' puts every row here."] if cut else []
+
+    summary(book, result, totals, partners, first, summary_notes)
     compare(book, totals)
     for scen in result.scenarios:
         scenario_sheet(book, result, scen, totals, partners, sectors, focus_rows)
     sectors_sheet(book, sectors)
-    assumptions(book, result)
+    assumptions(book, result, pick_pairs)
     sources(book, result)
-    manifest(book, result, detail_name)
+    manifest(book, result, [p.note for p in [*picks, *el_pick]])
     warnings_sheet(book, result)
     glossary(book)
-    if cfg.solution == "exact" or (~result.convergence["converged"]).any():
-        plain_sheet(book, "convergence", result.convergence, human=False)
+    if result.time_path is not None and len(result.time_path):
+        plain_sheet(book, "time_path", result.time_path, human=True)
+    if result.model_ranks is not None and len(result.model_ranks):
+        plain_sheet(book, "model_ranks", result.model_ranks, human=False)
+    conv = convergence_table(result.convergence)
+    if len(conv):
+        plain_sheet(book, "convergence", conv, human=False)
     for extra_name, extra in result.extra.items():
         plain_sheet(book, extra_name, extra, human=True)
-    res = changed_results(result.results)
+    res = picks[0].table
     plain_sheet(book, "results", res[[*RESULT_COLUMNS, *[
         c for c in res.columns if c not in RESULT_COLUMNS]]], human=False, split=True)
-    prices = result.prices[result.prices["world_price_change"] != 0]
-    plain_sheet(book, "prices", prices[PRICE_COLUMNS], human=False, split=True)
+    plain_sheet(book, "prices", picks[1].table[PRICE_COLUMNS], human=False, split=True)
     plain_sheet(book, "welfare", result.welfare[WELFARE_COLUMNS], human=False)
-    plain_sheet(book, "scorecard", result.scorecard, human=False)
-    plain_sheet(book, "applied", applied_changes(result.applied), human=False, split=True)
+    card = result.scorecard
+    plain_sheet(book, "scorecard", card[card["value"].notna() & card["rank"].notna()],
+                human=False)
+    plain_sheet(book, "applied", picks[2].table, human=False, split=True)
     book.wb.set_properties({
         "title": result.meta.get("title", "fta-compare comparison"),
         "subject": f"Trade-agreement comparison for {focus}",
@@ -115,3 +178,18 @@ def _write_workbook(result: RunResult, path: Path, detail_name: str) -> None:
     book.wb.close()
 
 
+def convergence_table(conv: pd.DataFrame) -> pd.DataFrame:
+    """Per scenario: products solved, products not converged, largest residual, iterations;
+    then one row per product that did not converge. Empty for closed-form models."""
+    if conv.empty or (conv["iterations"].max() == 0 and conv["converged"].all()):
+        return conv.iloc[:0]
+    g = conv.groupby("scenario", sort=False, observed=True)
+    per = pd.DataFrame({
+        "scenario": list(g.groups), "hs": "all products",
+        "converged": g["converged"].all().to_numpy(),
+        "residual": g["residual"].max().to_numpy(),
+        "iterations": g["iterations"].max().to_numpy(),
+    })
+    per["scenario"] = per["scenario"].astype(str)
+    bad = conv[~conv["converged"]].astype({"scenario": str, "hs": str})
+    return pd.concat([per, bad[list(per.columns)]], ignore_index=True)
