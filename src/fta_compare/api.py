@@ -42,7 +42,7 @@ from fta_compare.scenarios.shocks import (
     scenario_shock,
 )
 
-MODELS = ("smart", "gsim")
+MODELS = ("smart", "gsim", "ge")
 SOLUTIONS = ("linear", "exact")
 DEFAULT_MODEL = "gsim"  # exact GSIM: the only PE model here that holds for 15-50% duties
 DEFAULT_SOLUTION = "exact"
@@ -64,8 +64,15 @@ def default_inputs() -> list[Path]:
 Solver = Callable[[MarketArrays, Shock], ModelResult]
 
 
+def pe_model(model: str, solution: str) -> tuple[str, str]:
+    """The PE model that gives a run its product detail: itself, or exact GSIM when the
+    sector model (``ge``) is the headline lens."""
+    return (DEFAULT_MODEL, DEFAULT_SOLUTION) if model == "ge" else (model, solution)
+
+
 def solver_for(model: str, solution: str) -> Solver:
-    """The model function for ``--model`` and ``--solution``."""
+    """The PE model function for ``--model`` and ``--solution`` (``ge``: its PE model)."""
+    model, solution = pe_model(model, solution)
     if model == "smart":
         if solution != "linear":
             raise ModelError("--solution exact applies to --model gsim only; SMART is the "
@@ -120,11 +127,12 @@ def validate(inputs: Sequence[Path | str]) -> list[Issue]:
 def run(inputs: Sequence[Path | str] | None = None, *, model: str = DEFAULT_MODEL,
         solution: str = DEFAULT_SOLUTION, focus: str | None = None,
         depth_channel: bool = False, command: str = "", phases: Phases | None = None,
-        robustness: bool = True, time_path: bool = True) -> RunResult:
+        robustness: bool = True, time_path: bool = True, ge_lens: bool = True) -> RunResult:
     """Read, validate, compile scenarios, solve every scenario against the baseline.
 
     ``robustness``: also solve the other PE models for the model-ranking table;
     ``time_path``: also solve staged agreements at their intermediate staging years;
+    ``ge_lens``: also solve the sector model when the inputs have ``ge_*`` sheets;
     ``phases``: times the phases and shows progress (see :class:`fta_compare.phases.Phases`).
     """
     phases = phases or Phases(show=False)
@@ -134,7 +142,31 @@ def run(inputs: Sequence[Path | str] | None = None, *, model: str = DEFAULT_MODE
         tables = load_inputs(paths)
     cfg = make_config(paths, model=model, solution=solution, focus=focus,
                       depth_channel=depth_channel, command=command)
-    return run_tables(tables, cfg, phases=phases, robustness=robustness, time_path=time_path)
+    return run_tables(tables, cfg, phases=phases, robustness=robustness, time_path=time_path,
+                      ge_lens=ge_lens)
+
+
+def with_sensitivity(result: RunResult, path: Path) -> RunResult:
+    """``result`` with the share of sensitivity draws in which each scenario ranks first,
+    when the sensitivity workbook at ``path`` was computed on the same inputs (SHA-256),
+    PE model, solution and focus; unchanged (with a note in ``warnings`` saying why) when
+    it exists but does not match, unchanged and silent when there is none."""
+    from fta_compare.sensitivity import load_rank_first
+
+    cfg = result.config
+    if result.results.empty:
+        return result
+    model, solution = pe_model(cfg.model, cfg.solution)
+    found, why = load_rank_first(Path(path), input_sha256=cfg.input_sha256, model=model,
+                                 solution=solution, focus=cfg.focus)
+    if found is None:
+        if not Path(path).is_file():
+            return result
+        return replace(result, warnings=(*result.warnings, Issue(
+            str(path), "rank_first", "", "", f"sensitivity results not shown: {why}",
+            "warning")))
+    table = found.table.assign(draws=found.draws, seed=found.seed)
+    return replace(result, rank_first=table)
 
 
 def compile_scenarios(tables: InputTables, cells: pd.DataFrame,
@@ -258,16 +290,21 @@ def _scenario_rows(applied: pd.DataFrame) -> dict[str, pd.DataFrame]:
 
 
 def run_tables(tables: InputTables, cfg: RunConfig, phases: Phases | None = None,
-               robustness: bool = True, time_path: bool = True) -> RunResult:
-    """The model run on validated tables (no I/O): the main model with every table, the
-    other PE models' rankings (``robustness``) and the staging time path (``time_path``)."""
+               robustness: bool = True, time_path: bool = True, ge_lens: bool = True
+               ) -> RunResult:
+    """The model run on validated tables (no I/O): the main PE model with every table,
+    the other PE models' rankings (``robustness``), the staging time path
+    (``time_path``) and, when the inputs have ``ge_*`` sheets, the sector model on the same
+    scenarios (``ge_lens``; always with ``--model ge``)."""
     from fta_compare.robustness import PE_MODELS, model_label, rank_table, solve_welfare
     from fta_compare.timepath import economy_totals, time_path_table
     from fta_compare.validity import check, issues
 
     phases = phases or Phases(show=False)
+    if tables.ge_only:
+        return _run_ge_only(tables, cfg, phases)
     solver = solver_for(cfg.model, cfg.solution)
-    label = model_label(cfg.model, cfg.solution)
+    label = model_label(*pe_model(cfg.model, cfg.solution))
     prep = prepare_run(tables, cfg, phases, time_path=time_path)
     cfg, m = prep.config, prep.market
     names = [name for name, _ in prep.shocks]
@@ -303,6 +340,25 @@ def run_tables(tables: InputTables, cfg: RunConfig, phases: Phases | None = None
                                               prep.shocks)
                 by_model[other] = welfare[:, focus_idx]
                 other_found += more
+    outcome = None
+    if tables.has_ge and (ge_lens or cfg.model == "ge"):
+        from fta_compare.ge_lens import run_ge
+
+        with phases.phase("ge", "solving the sector model (GE)"):
+            outcome = run_ge(tables, m, prep.shocks, dict(prep.compiled.definitions.regions)
+                             if prep.compiled.definitions else {})
+        warnings += outcome.warnings
+        for w in outcome.warnings:
+            if w.file == "model":
+                phases.note(str(w))
+        if cfg.focus in outcome.economies:
+            w = outcome.welfare
+            mine = w[w["country"] == cfg.focus].set_index("scenario")["welfare"]
+            by_model["ge"] = mine.reindex(names).to_numpy(dtype=float)
+    elif cfg.model == "ge":
+        from fta_compare.ge_lens import run_ge
+
+        run_ge(tables, None, (), {})  # raises the InputError naming the missing sheets
     with phases.phase("tables", "building result tables"):
         out = tables_of.tables()
         bad = out.convergence[~out.convergence["converged"]]
@@ -313,7 +369,8 @@ def run_tables(tables: InputTables, cfg: RunConfig, phases: Phases | None = None
                                   "and listed in 'convergence'", "warning"))
         sectors = _sectors(tables)
         scorecard = _scorecard(out, prep.compiled, prep.depth, sectors, tables)
-        ranks = rank_table(names, by_model, {k: unit for k in by_model})
+        ranks = rank_table(names, by_model, {k: ("real income change (fraction)" if k == "ge"
+                                                 else unit) for k in by_model})
         path = time_path_table(list(prep.compiled.specs), totals, m.countries,
                                prep.compiled.specs[0].year if prep.compiled.specs else None)
     return RunResult(
@@ -339,6 +396,51 @@ def run_tables(tables: InputTables, cfg: RunConfig, phases: Phases | None = None
         validity=tuple(found),
         robustness_validity=tuple(other_found),
         timings=tuple(phases.table()),
+        ge=outcome,
+    )
+
+
+def _run_ge_only(tables: InputTables, cfg: RunConfig, phases: Phases) -> RunResult:
+    """A workbook with only ``ge_*`` sheets: the sector model on its ``ge_applied``
+    scenarios; the PE tables of the result are empty."""
+    from fta_compare.ge_lens import run_ge
+    from fta_compare.results import PRICE_COLUMNS, RESULT_COLUMNS, WELFARE_COLUMNS
+
+    with phases.phase("ge", "solving the sector model (GE)"):
+        outcome = run_ge(tables, None, (), {})
+    economies = outcome.economies
+    focus = cfg.focus or tables.meta.get("focus", "").upper() or DEFAULT_FOCUS
+    notes: list[Issue] = []
+    if focus not in economies:
+        if cfg.focus:
+            raise InputError([Issue("--focus", "", "", cfg.focus, "focus economy is not an "
+                                    f"economy of ge_trade; choose one of {', '.join(economies)}")])
+        pick = economies[0] if economies else ""
+        notes.append(Issue("--focus", "", "", pick, f"{focus} is not an economy of ge_trade; "
+                           f"the focus is {pick}, the first in code order (give --focus)",
+                           "warning"))
+        focus = pick
+    cfg = replace(cfg, model="ge", focus=focus)
+    w = outcome.welfare
+    names = [s for s in dict.fromkeys(w["scenario"])]
+    mine = w[w["country"] == focus].set_index("scenario")["welfare"].reindex(names)
+    from fta_compare.robustness import rank_table
+
+    ranks = rank_table(names, {"ge": mine.to_numpy(dtype=float)},
+                       {"ge": "real income change (fraction)"})
+    empty = pd.DataFrame
+    return RunResult(
+        config=cfg, results=empty(columns=RESULT_COLUMNS), prices=empty(columns=PRICE_COLUMNS),
+        welfare=empty(columns=WELFARE_COLUMNS), welfare_by_product=empty(),
+        convergence=empty(columns=["scenario", "hs", "converged", "residual", "iterations"]),
+        applied=empty(), scorecard=empty(columns=["scenario", "country", "metric", "value",
+                                                   "rank"]),
+        scenario_info=empty(), elasticities=empty(), depth=empty(), sectors=empty(),
+        meta=dict(tables.meta),
+        sources=tables.sources if tables.sources is not None else empty(
+            columns=["table", "column", "source", "transformation"]),
+        quality=empty(), warnings=tuple(tables.warnings) + outcome.warnings + tuple(notes),
+        model_ranks=ranks, timings=tuple(phases.table()), ge=outcome,
     )
 
 

@@ -15,8 +15,11 @@ import click
 
 from fta_compare import __version__, api
 from fta_compare.errors import InputError, Issue, ModelError, OutputError
+from fta_compare.phases import Phases
+from fta_compare.report.detail import DETAIL_MODES
 
 DEFAULT_OUT = Path("outputs/comparison.xlsx")
+PE_MODELS = ("smart", "gsim")
 
 
 def _print_issues(issues: list[Issue]) -> None:
@@ -69,40 +72,55 @@ def main() -> None:
 
 @main.command()
 @click.argument("inputs", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--model", type=click.Choice(api.MODELS), default="smart", show_default=True,
-              help="smart: single-market (WITS-SMART); gsim: multi-market (GSIM).")
-@click.option("--solution", type=click.Choice(api.SOLUTIONS), default="linear",
-              show_default=True, help="gsim only: linearised or exact constant-elasticity.")
-@click.option("--focus", default=None, help="Focus economy (ISO3); default meta 'focus' or KOR.")
+@click.option("--model", type=click.Choice(api.MODELS), default=api.DEFAULT_MODEL,
+              show_default=True, help="smart: single market (WITS-SMART); gsim: multi-market "
+              "(GSIM); ge: the sector model (Caliendo-Parro) as headline, with exact GSIM "
+              "for product detail.")
+@click.option("--solution", type=click.Choice(api.SOLUTIONS), default=api.DEFAULT_SOLUTION,
+              show_default=True, help="gsim: linearised or exact constant-elasticity.")
+@click.option("--focus", default=None, help="Focus economy (ISO3); default meta 'focus', "
+              "else KOR, else the largest economy.")
 @click.option("--depth-channel", is_flag=True,
               help="Also report each scenario with the rule-depth trade-cost cut (DESIGN 3d).")
+@click.option("--detail", type=click.Choice(DETAIL_MODES), default="summary",
+              show_default=True, help="summary: large detail tables hold a documented "
+              "selection in the workbook (complete in the Parquet files); full: every row.")
+@click.option("--no-ge", is_flag=True, help="Skip the sector model even when the inputs "
+              "have ge_* sheets.")
 @click.option("--out", type=click.Path(path_type=Path), default=DEFAULT_OUT,
               show_default=True, help="Output workbook.")
-@click.option("--force", is_flag=True, help="Replace an existing output.")
+@click.option("--force", is_flag=True, help="Replace existing outputs.")
+@click.option("--quiet", is_flag=True, help="No progress display on stderr.")
 @_guard
 def run(inputs: tuple[Path, ...], model: str, solution: str, focus: str | None,
-        depth_channel: bool, out: Path, force: bool) -> None:
+        depth_channel: bool, detail: str, no_ge: bool, out: Path, force: bool,
+        quiet: bool) -> None:
     """Run every scenario against the baseline and write the comparison workbook.
 
     \b
-    With no INPUTS the bundled tables in tariff_tables/ are used.
+    With no INPUTS the bundled tables in tariff_tables/ are used. Progress goes to
+    stderr (on a terminal); the focus economy's scorecard is printed at the end.
     Examples:
       fta-compare run
-      fta-compare run tariffs.xlsx trade.parquet --model gsim --out outputs/gsim.xlsx
+      fta-compare run tariffs.xlsx trade.parquet --model smart --out outputs/smart.xlsx
     """
     from fta_compare.report.atomic import check_targets
+    from fta_compare.report.terminal import scorecard_text
     from fta_compare.report.writer import write_report
 
-    check_targets([out], force)
+    check_targets([out], force)  # fail before the run; the detail files are checked later
+    phases = Phases(show=False if quiet else None)
     result = api.run(list(inputs) or None, model=model, solution=solution, focus=focus,
-                     depth_channel=depth_channel, command=" ".join(["fta-compare",
-                                                                    *sys.argv[1:]]))
+                     depth_channel=depth_channel, ge_lens=not no_ge, phases=phases,
+                     command=" ".join(["fta-compare", *sys.argv[1:]]))
+    result = api.with_sensitivity(result, out.with_name("sensitivity.xlsx"))
+    with phases.phase("write", "writing the workbook"):
+        written = write_report(result, out, force=force, detail=detail)
+    phases.close()
     for w in result.warnings:
-        if w.file == "model":
+        if w.file == "model" and not phases.show:
             click.echo(str(w), err=True)
-    written = write_report(result, out, force=force)
-    for p in written:
-        click.echo(f"wrote {p}")
+    click.echo(scorecard_text(result, written, phases.total))
 
 
 @main.command()
@@ -112,9 +130,10 @@ def run(inputs: tuple[Path, ...], model: str, solution: str, focus: str | None,
 @click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True,
               help="Random seed: same seed and chunk size, same results on any engine "
               "or number of workers.")
-@click.option("--model", type=click.Choice(api.MODELS), default="smart", show_default=True,
-              help="smart: single-market (WITS-SMART); gsim: multi-market (GSIM).")
-@click.option("--solution", type=click.Choice(api.SOLUTIONS), default="linear",
+@click.option("--model", type=click.Choice(PE_MODELS), default=api.DEFAULT_MODEL,
+              show_default=True, help="smart: single-market (WITS-SMART); gsim: multi-market "
+              "(GSIM).")
+@click.option("--solution", type=click.Choice(api.SOLUTIONS), default=api.DEFAULT_SOLUTION,
               show_default=True, help="gsim only: linearised or exact constant-elasticity.")
 @click.option("--focus", default=None, help="Focus economy (ISO3); default meta 'focus' or KOR.")
 @click.option("--scheduler", default=None, metavar="tcp://HOST:PORT",

@@ -406,8 +406,9 @@ def scenario_depth(
         str(c) for col in ("importer", "exporter") for c in pd.unique(compiled.applied[col])))
     base = set(_agreements_of(compiled, BASELINE))
     members = compiled.agreement_members
+    steps = {sp.name for sp in compiled.specs if sp.origin == "time_path"}
     rows = []
-    for scen in compiled.scenarios:
+    for scen in [s for s in compiled.scenarios if s not in steps]:
         added = [a for a in _agreements_of(compiled, scen) if a not in base]
         for c in countries:
             joined = [a for a in added if c in members.get(a, ())]

@@ -7,6 +7,7 @@ report is an aggregation of these, so any number in the report can be traced bac
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -82,6 +83,7 @@ class RunResult:
     robustness_validity: tuple[Validity, ...] = ()  # findings of the other PE models
     timings: tuple[tuple[str, float], ...] = ()  # (phase, seconds) of the run so far
     rank_first: pd.DataFrame | None = None  # share of sensitivity draws ranking first
+    ge: Any = None  # ge_lens.GEOutcome: the sector model's answer, when it ran
 
     @property
     def scenarios(self) -> list[str]:

@@ -69,15 +69,18 @@ def rank_table(scenarios: Sequence[str], by_model: dict[str, np.ndarray], unit: 
 def wide(table: pd.DataFrame) -> pd.DataFrame:
     """One row per scenario: the rank under each model, and whether the rank changes.
 
-    ``rank_holds`` is 'yes' when every model gives the scenario the same rank, else 'no'.
+    ``rank_holds`` is 'yes' when every PE model gives the scenario the same rank, else
+    'no' (the sector model's rank is shown beside them; it measures something else).
     """
     if table.empty:
         return pd.DataFrame(columns=["scenario", "rank_holds"])
     order = list(dict.fromkeys(table["scenario"]))
     r = table.pivot(index="scenario", columns="model", values="rank").reindex(order)
-    r = r[list(dict.fromkeys(table["model"]))]
+    models = list(dict.fromkeys(table["model"]))
+    r = r[models]
+    pe = [m for m in models if m != "ge"]
+    holds = r[pe].nunique(axis=1, dropna=True) <= 1
     r.columns = [f"rank {c}" for c in r.columns]
-    holds = r.nunique(axis=1, dropna=True) <= 1
     out = r.reset_index()
     out["rank_holds"] = np.where(holds.to_numpy(), "yes", "no")
     return out

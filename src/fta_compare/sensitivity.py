@@ -332,8 +332,9 @@ def sensitivity(tables: InputTables, cfg: RunConfig, *, draws: int, seed: int,
                      chunk_size=chunk_size, progress=progress)
 
 
-def run_sensitivity(inputs: Sequence[Path | str] | None = None, *, model: str = "smart",
-                    solution: str = "linear", focus: str | None = None, draws: int = 200,
+def run_sensitivity(inputs: Sequence[Path | str] | None = None, *,
+                    model: str = api.DEFAULT_MODEL, solution: str = api.DEFAULT_SOLUTION,
+                    focus: str | None = None, draws: int = 200,
                     seed: int = 0, workers: int | None = None, scheduler: str | None = None,
                     chunk_size: int = DEFAULT_CHUNK, progress: bool | Progress = False,
                     command: str = "") -> SensitivityResult:

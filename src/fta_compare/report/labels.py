@@ -121,12 +121,35 @@ LABELS: dict[str, Label] = {
     "model": Label("Model", TEXT, "smart (single market), gsim linear, gsim exact (multi-"
                    "market), ge (Caliendo-Parro sector model)"),
     "unit": Label("Unit", TEXT, "Unit of 'value'"),
+    "ge_real_income": Label("GE real income change (%)", "0.000%;[Red]-0.000%", "Real income "
+                            "change of the focus economy in the sector model (fraction)"),
     "rank_holds": Label("Rank holds?", TEXT, "'yes' when every model gives the scenario the "
                         "same rank for the focus economy, else 'no'"),
     "share_first_in_draws": Label("Ranks first in draws (%)", SHARE, "Share of the "
                                   "sensitivity draws in which the scenario ranks first for "
                                   "the focus economy (sensitivity run on the same inputs)"),
 }
+_GE_PCT = "0.000%;[Red]-0.000%"
+for _name, _head, _definition in (
+    ("welfare", "Real income change (%)", "GE: change in real income I / prod_j P_j^alpha_j "
+     "(Caliendo & Parro 2015), fraction"),
+    ("real_wage", "Real wage change (%)", "GE: w / prod_j P_j^alpha_j - 1, fraction"),
+    ("terms_of_trade", "Terms of trade (%)", "GE: first-order terms-of-trade part of the "
+     "real income change (Caliendo & Parro 2015, section 4), fraction"),
+    ("volume_of_trade", "Volume of trade (%)", "GE: first-order volume-of-trade part of the "
+     "real income change (tariff-weighted change in imports), fraction"),
+    ("ge_output_change", "Output change (%)", "GE: change in the sector's gross output at "
+     "producer prices, fraction"),
+    ("ge_exports_change", "Exports change (%)", "GE: change in the sector's exports at "
+     "producer prices, fraction"),
+    ("ge_imports_change", "Imports change (%)", "GE: change in the sector's imports at "
+     "producer prices, fraction"),
+    ("ge_price_change", "Price index change (%)", "GE: change in the sector's price index "
+     "P_hat - 1, fraction"),
+    ("cost_change", "Non-tariff cost change (%)", "GE: iceberg trade-cost change of the depth "
+     "channel, fraction"),
+):
+    LABELS[_name] = Label(_head, _GE_PCT, _definition)
 for _m in ("smart", "gsim linear", "gsim exact", "ge"):
     LABELS[f"rank {_m}"] = Label(f"Rank, {_m}", INTEGER,
                                  f"Rank of the scenario for the focus economy under {_m} "

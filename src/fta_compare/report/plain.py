@@ -29,11 +29,14 @@ def _column_values(col: pd.Series) -> tuple[list[Any], bool]:
 
 
 def plain_sheet(book: Book, name: str, df: pd.DataFrame, human: bool,
-                 split: bool = False) -> None:
+                split: bool = False, formats: dict[str, str] | None = None) -> None:
     """A machine-readable sheet: one header row, numbers as numbers, no table styling.
 
-    Longer than :data:`SHEET_ROWS` rows continues on ``<name>_2``, ``<name>_3`` ...
+    Number formats come from the column labels, or ``formats`` (column -> Excel format)
+    where a sheet's column means something else (GE changes are fractions). Longer than
+    :data:`SHEET_ROWS` rows continues on ``<name>_2``, ``<name>_3`` ...
     """
+    formats = formats or {}
     df = df[[c for c in df.columns if not str(c).startswith("_")]]
     chunks = [df] if not split or len(df) <= SHEET_ROWS else [
         df.iloc[i:i + SHEET_ROWS] for i in range(0, len(df), SHEET_ROWS)]
@@ -51,8 +54,8 @@ def plain_sheet(book: Book, name: str, df: pd.DataFrame, human: bool,
         ws.write_row(0, 0, heads, book.bold)
         for j in range(len(chunk.columns)):
             ws.set_column(j, j, max(len(heads[j]) + 2, 10))
-        fmts = [book.fmt(label(str(c)).fmt) if label(str(c)).fmt not in ("General", TEXT)
-                else None for c in chunk.columns]
+        kinds = [formats.get(str(c), label(str(c)).fmt) for c in chunk.columns]
+        fmts = [book.fmt(f) if f not in ("General", TEXT) else None for f in kinds]
         if not _stream_rows(ws, chunk, fmts):
             _cell_rows(ws, chunk, fmts)
         ws.freeze_panes(1, 0)

@@ -58,6 +58,8 @@ def _label(result: RunResult) -> str:
 def _headline(result: RunResult, card: pd.DataFrame) -> str:
     """One sentence with the answer: the first-ranked scenario and whether models agree."""
     focus = result.config.focus
+    if result.config.model == "ge" and result.ge is not None:
+        return _ge_headline(result)
     plain = card[~card["scenario"].str.endswith(" (depth)")]
     if plain.empty or "net_welfare" not in plain.columns:
         return ""
@@ -168,6 +170,17 @@ def summary(book: Book, result: RunResult, totals: pd.DataFrame, partners: pd.Da
     apply_widths(ws, {k: min(max(v, 12), 16) if k else max(v, 18) for k, v in widths.items()})
 
 
+LENSES = [
+    "Two lenses. The PE models measure, product by product, the change in consumer and "
+    "producer surplus and tariff revenue (US$), with incomes, wages and all other markets "
+    "held fixed. The sector model (ge) measures the change in economy-wide real income (%), "
+    "with wages, incomes, input-output links and every market adjusting, over 50 sectors.",
+    "Why they can differ: the sector model counts the terms-of-trade gains and losses that "
+    "reach wages and every sector's income, passes tariff changes down supply chains through "
+    "intermediate inputs, averages HS6 tariff peaks into sector rates, and rests on the 2014 "
+    "input-output structure; the PE models see each product's own elasticities and tariff "
+    "peaks but no feedback between markets.",
+]
 MODEL_NOTES = {
     "smart": "single market per importer and product (WITS-SMART); linear, world prices "
              "fixed unless export supply is finite",
@@ -175,6 +188,8 @@ MODEL_NOTES = {
                    "for small tariff changes only",
     "gsim exact": "the same multi-market model solved exactly (constant elasticities): "
                   "holds for large duties",
+    "ge": "Caliendo-Parro sector model with input-output links: real income, rank by the "
+          "real income change (ge_real_income, a fraction)",
 }
 
 
@@ -188,6 +203,10 @@ def _robustness_block(book: Book, ws: Worksheet, result: RunResult, row: int,
 
     focus = result.config.focus
     table = wide(ranks)
+    ge_vals = ranks[ranks["model"] == "ge"].set_index("scenario")["value"]
+    if len(ge_vals):
+        table.insert(len(table.columns) - 1, "ge_real_income",
+                     table["scenario"].map(ge_vals).to_numpy(dtype=float))
     rf = result.rank_first
     if rf is not None and len(rf):
         share = dict(zip(rf["scenario"], rf["share_first"], strict=True))
@@ -203,7 +222,10 @@ def _robustness_block(book: Book, ws: Worksheet, result: RunResult, row: int,
     flagged = [s for s, h in zip(table["scenario"], table["rank_holds"], strict=True)
                if h == "no"]
     lines = [f"{m}: {MODEL_NOTES.get(m, '')}" for m in dict.fromkeys(ranks["model"])]
-    lines.append("Rank changes across models: " + (", ".join(flagged) if flagged else "none")
+    if len(ge_vals):
+        lines += LENSES
+    lines.append("Rank changes across the PE models: " + (", ".join(flagged) if flagged
+                                                           else "none")
                  + ". Net welfare in each PE model; tariff-only scenarios and depth-channel "
                  "variants are ranked separately.")
     bad = [v for v in result.robustness_validity if not v.ok]
@@ -233,23 +255,32 @@ def _time_path_block(book: Book, ws: Worksheet, result: RunResult, row: int,
     table = mine.pivot_table(index="year", columns="scenario", values="net_welfare",
                              aggfunc="first", sort=True)
     table = table[[s for s in dict.fromkeys(mine["scenario"])]].reset_index()
+    info = result.scenario_info
+    parent = dict(zip(info["scenario"], info["parent"], strict=True)) if info is not None \
+        and "parent" in info.columns else {}
+    charted = [c for c in table.columns[1:] if parent.get(c, "baseline") in ("", "baseline")]
     table["year"] = table["year"].astype(int)
     ws.write(row, 0, f"Time path: {focus}'s net welfare at each staging step "
              "(baseline year = 0, last year = full phase-in)", book.heading)
     top = row + 1
     row = write_plain_block(book, ws, table, top, 0, "focus_time_path", widths,
                             first="Year")
-    ws.merge_range(row, 0, row, 11, "Year-by-year detail for every economy (welfare parts, "
-                   "exports and imports) is on sheet 'time_path'.", book.note)
+    ws.merge_range(row, 0, row, 11, "The chart shows the agreements added to the baseline; "
+                   "the table also has those added on top of another scenario. Year-by-year "
+                   "detail for every economy (welfare parts, exports and imports) is on sheet "
+                   "'time_path'.", book.note)
     row += 1
     n = len(table)
     chart = book.wb.add_chart({"type": "line"})
     name = ws.get_name()
     for j in range(1, len(table.columns)):
+        if table.columns[j] not in charted:
+            continue
         chart.add_series({"name": [name, top, j], "categories": [name, top + 1, 0, top + n, 0],
                           "values": [name, top + 1, j, top + n, j],
                           "marker": {"type": "circle", "size": 5}})
-    chart.set_title({"name": f"{focus}: net welfare over the phase-in (US$ thousand)",
+    chart.set_title({"name": f"{focus}: net welfare over the phase-in, agreements added to "
+                     "the baseline (US$ thousand)",
                      "name_font": {"size": 11}})
     chart.set_y_axis({"num_format": "#,##0"})
     chart.set_x_axis({"name": "year"})
@@ -345,3 +376,57 @@ def _partner_chart(book: Book, ws: Worksheet, ptop: int, wide: pd.DataFrame, foc
     return True
 
 
+
+
+def _ge_headline(result: RunResult) -> str:
+    focus = result.config.focus
+    w = result.ge.welfare
+    mine = w[(w["country"] == focus) & ~w["scenario"].str.endswith(" (depth)")]
+    if mine.empty:
+        return ""
+    best = mine.loc[mine["welfare"].idxmax()]
+    text = (f"Answer: for {focus}, '{best['scenario']}' ranks first by real income in the "
+            f"sector model ({best['welfare']:+.3%})")
+    ranks = result.model_ranks
+    if ranks is not None and ranks["model"].nunique() > 1:
+        firsts = ranks[(ranks["rank"] == 1) & ~ranks["scenario"].str.endswith(" (depth)")
+                       & (ranks["model"] != "ge")]
+        others = sorted(set(firsts["scenario"]))
+        text += ("; the PE models agree" if others == [best["scenario"]] else
+                 f"; the PE models put first: {', '.join(others)}")
+    return text + "."
+
+
+def ge_summary(book: Book, result: RunResult) -> None:
+    """The summary of a GE-only run: the answer, the focus economy's real income by
+    scenario with its decomposition, and how to read it."""
+    cfg = result.config
+    focus = cfg.focus
+    ws = book.sheet("summary")
+    ws.hide_gridlines(2)
+    widths: dict[int, int] = {}
+    ws.write(0, 0, result.meta.get("title") or "Trade-agreement comparison: sector model",
+             book.title)
+    ws.write(1, 0, f"Focus economy {focus} · sector model (Caliendo-Parro) · run "
+             f"{cfg.started} · changes as fractions (0.0117 = +1.17%)", book.subtitle)
+    row = 2
+    for w in result.warnings:
+        if w.file == "model":
+            ws.merge_range(row, 0, row, 9, "WARNING: " + w.rule, book.banner)
+            row += 1
+    answer = _ge_headline(result)
+    if answer:
+        ws.merge_range(row + 1, 0, row + 1, 9, answer, book.answer)
+        row += 2
+    w = result.ge.welfare
+    mine = w[w["country"] == focus][["scenario", "welfare", "real_wage", "terms_of_trade",
+                                     "volume_of_trade"]]
+    mine = mine.assign(rank=mine["welfare"].rank(ascending=False, method="min"))
+    ws.write(row + 1, 0, f"{focus}: real income by scenario (rank 1 = best)", book.heading)
+    top = row + 2
+    row = write_table(book, ws, mine, top, 0, "ge_summary", widths=widths)
+    signs(book, ws, top + 1, row - 1, 1, 4)
+    for k, text in enumerate(LENSES[:1]):
+        ws.merge_range(row + 1 + k, 0, row + 1 + k, 9, text, book.note)
+        ws.set_row(row + 1 + k, 45)
+    apply_widths(ws, {k: max(v, 14) for k, v in widths.items()})

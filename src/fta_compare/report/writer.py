@@ -27,6 +27,11 @@ from fta_compare.report.detail import (
     select_prices,
     select_results,
 )
+from fta_compare.report.ge_sheets import (
+    ge_contract_sheets,
+    ge_sectors_sheet,
+    ge_welfare_sheet,
+)
 from fta_compare.report.plain import plain_sheet
 from fta_compare.report.sensitivity_book import write_sensitivity, write_sensitivity_sheet
 from fta_compare.report.sheets import (
@@ -40,7 +45,7 @@ from fta_compare.report.sheets import (
     sources,
     warnings_sheet,
 )
-from fta_compare.report.summary import summary
+from fta_compare.report.summary import ge_summary, summary
 from fta_compare.results import PRICE_COLUMNS, RESULT_COLUMNS, WELFARE_COLUMNS, RunResult
 
 CONTRACT_SHEETS = ("results", "prices", "welfare", "scorecard", "applied")
@@ -66,7 +71,8 @@ def write_report(result: RunResult, out: Path, force: bool = False,
     if detail not in DETAIL_MODES:
         raise ValueError(f"detail must be one of {DETAIL_MODES}")
     out = Path(out)
-    parquet = detail_paths(out) if detail_parquet else {}
+    ge_only = result.results.empty and result.ge is not None
+    parquet = detail_paths(out) if detail_parquet and not ge_only else {}
     targets = [out, *parquet.values()]
     check_targets(targets, force)
     with atomic_paths(targets, force) as temps:
@@ -111,6 +117,9 @@ def _focus_rows(results: pd.DataFrame, focus: str) -> pd.DataFrame:
 
 def _write_workbook(result: RunResult, path: Path, parquet: dict[str, str],
                     detail: str = "summary") -> None:
+    if result.results.empty and result.ge is not None:
+        _write_ge_workbook(result, path)
+        return
     book = Book(path)
     cfg = result.config
     focus = cfg.focus
@@ -143,6 +152,9 @@ def _write_workbook(result: RunResult, path: Path, parquet: dict[str, str],
     for scen in result.scenarios:
         scenario_sheet(book, result, scen, totals, partners, sectors, focus_rows)
     sectors_sheet(book, sectors)
+    if result.ge is not None:
+        ge_welfare_sheet(book, result)
+        ge_sectors_sheet(book, result)
     assumptions(book, result, pick_pairs)
     sources(book, result)
     manifest(book, result, [p.note for p in [*picks, *el_pick]])
@@ -166,6 +178,30 @@ def _write_workbook(result: RunResult, path: Path, parquet: dict[str, str],
     plain_sheet(book, "scorecard", card[card["value"].notna() & card["rank"].notna()],
                 human=False)
     plain_sheet(book, "applied", picks[2].table, human=False, split=True)
+    if result.ge is not None:
+        ge_contract_sheets(book, result)
+    _properties(book, result)
+    book.wb.close()
+
+
+def _write_ge_workbook(result: RunResult, path: Path) -> None:
+    """The workbook of a GE-only run (inputs with ``ge_*`` sheets and no PE tables)."""
+    book = Book(path)
+    ge_summary(book, result)
+    ge_welfare_sheet(book, result)
+    ge_sectors_sheet(book, result)
+    sources(book, result)
+    manifest(book, result, [])
+    warnings_sheet(book, result)
+    glossary(book)
+    ge_contract_sheets(book, result)
+    _properties(book, result)
+    book.wb.close()
+
+
+def _properties(book: Book, result: RunResult) -> None:
+    cfg = result.config
+    focus = cfg.focus
     book.wb.set_properties({
         "title": result.meta.get("title", "fta-compare comparison"),
         "subject": f"Trade-agreement comparison for {focus}",
@@ -175,7 +211,6 @@ def _write_workbook(result: RunResult, path: Path, parquet: dict[str, str],
         "keywords": "trade policy, partial equilibrium, FTA, CPTPP, tariffs",
         "created": datetime.now(UTC).replace(tzinfo=None),
     })
-    book.wb.close()
 
 
 def convergence_table(conv: pd.DataFrame) -> pd.DataFrame:
