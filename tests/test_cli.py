@@ -82,8 +82,8 @@ def test_usage_error_exit_2(check_case: Path) -> None:
 
 
 def test_smart_with_exact_is_a_clear_error(check_case: Path, tmp_path: Path) -> None:
-    res = CliRunner().invoke(main, ["run", str(check_case), "--solution", "exact", "--out",
-                                    str(tmp_path / "x.xlsx")])
+    res = CliRunner().invoke(main, ["run", str(check_case), "--model", "smart", "--solution",
+                                    "exact", "--out", str(tmp_path / "x.xlsx")])
     assert res.exit_code == 1 and "gsim only" in res.output
 
 

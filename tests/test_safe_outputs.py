@@ -40,8 +40,8 @@ if marker:
 
     _write_workbook = writer._write_workbook
 
-    def _slow(result, path, detail_name):
-        _write_workbook(result, path, detail_name)  # the temporary workbook is complete
+    def _slow(result, path, *args):
+        _write_workbook(result, path, *args)  # the temporary workbook is complete
         Path(marker).write_text(str(path))
         time.sleep(300)  # ... and the run is "still writing" when the signal comes
 

@@ -309,7 +309,8 @@ def test_cli_sensitivity_writes_the_workbook_and_refuses_to_overwrite(multi: Pat
 
 
 def test_cli_sensitivity_rejects_a_bad_model_combination(multi: Path, tmp_path: Path) -> None:
-    res = CliRunner().invoke(main, ["sensitivity", str(multi), "--solution", "exact",
+    res = CliRunner().invoke(main, ["sensitivity", str(multi), "--model", "smart",
+                                    "--solution", "exact",
                                     "--out", str(tmp_path / "x.xlsx")])
     assert res.exit_code == 1 and "gsim only" in res.output
     assert not (tmp_path / "x.xlsx").exists()

@@ -64,10 +64,20 @@ def default_inputs() -> list[Path]:
 Solver = Callable[[MarketArrays, Shock], ModelResult]
 
 
-def pe_model(model: str, solution: str) -> tuple[str, str]:
+def default_solution(model: str, solution: str | None) -> str:
+    """``solution`` as given, else the model's own: linear for SMART (closed form), exact
+    for GSIM and for the sector model's PE detail."""
+    if solution:
+        return solution
+    return "linear" if model == "smart" else DEFAULT_SOLUTION
+
+
+def pe_model(model: str, solution: str | None) -> tuple[str, str]:
     """The PE model that gives a run its product detail: itself, or exact GSIM when the
     sector model (``ge``) is the headline lens."""
-    return (DEFAULT_MODEL, DEFAULT_SOLUTION) if model == "ge" else (model, solution)
+    if model == "ge":
+        return DEFAULT_MODEL, DEFAULT_SOLUTION
+    return model, default_solution(model, solution)
 
 
 def solver_for(model: str, solution: str) -> Solver:
@@ -100,14 +110,14 @@ def sha256(path: Path) -> str:
 
 
 def make_config(inputs: Sequence[Path], *, model: str = DEFAULT_MODEL,
-                solution: str = DEFAULT_SOLUTION,
+                solution: str | None = None,
                 focus: str | None = None, depth_channel: bool = False, command: str = "",
                 seed: int | None = None) -> RunConfig:
     """A frozen record of the run's choices and inputs (with SHA-256 of each file)."""
     return RunConfig(
         inputs=tuple(str(p) for p in inputs),
         model=model,
-        solution=solution,
+        solution=default_solution(model, solution) if model != "ge" else DEFAULT_SOLUTION,
         focus=(focus or "").upper(),
         depth_channel=depth_channel,
         seed=seed,
@@ -125,7 +135,7 @@ def validate(inputs: Sequence[Path | str]) -> list[Issue]:
 
 
 def run(inputs: Sequence[Path | str] | None = None, *, model: str = DEFAULT_MODEL,
-        solution: str = DEFAULT_SOLUTION, focus: str | None = None,
+        solution: str | None = None, focus: str | None = None,
         depth_channel: bool = False, command: str = "", phases: Phases | None = None,
         robustness: bool = True, time_path: bool = True, ge_lens: bool = True) -> RunResult:
     """Read, validate, compile scenarios, solve every scenario against the baseline.

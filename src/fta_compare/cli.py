@@ -76,8 +76,9 @@ def main() -> None:
               show_default=True, help="smart: single market (WITS-SMART); gsim: multi-market "
               "(GSIM); ge: the sector model (Caliendo-Parro) as headline, with exact GSIM "
               "for product detail.")
-@click.option("--solution", type=click.Choice(api.SOLUTIONS), default=api.DEFAULT_SOLUTION,
-              show_default=True, help="gsim: linearised or exact constant-elasticity.")
+@click.option("--solution", type=click.Choice(api.SOLUTIONS), default=None,
+              help="gsim: linearised or exact constant-elasticity (default exact; smart is "
+              "linear).")
 @click.option("--focus", default=None, help="Focus economy (ISO3); default meta 'focus', "
               "else KOR, else the largest economy.")
 @click.option("--depth-channel", is_flag=True,
@@ -92,7 +93,7 @@ def main() -> None:
 @click.option("--force", is_flag=True, help="Replace existing outputs.")
 @click.option("--quiet", is_flag=True, help="No progress display on stderr.")
 @_guard
-def run(inputs: tuple[Path, ...], model: str, solution: str, focus: str | None,
+def run(inputs: tuple[Path, ...], model: str, solution: str | None, focus: str | None,
         depth_channel: bool, detail: str, no_ge: bool, out: Path, force: bool,
         quiet: bool) -> None:
     """Run every scenario against the baseline and write the comparison workbook.
@@ -133,8 +134,9 @@ def run(inputs: tuple[Path, ...], model: str, solution: str, focus: str | None,
 @click.option("--model", type=click.Choice(PE_MODELS), default=api.DEFAULT_MODEL,
               show_default=True, help="smart: single-market (WITS-SMART); gsim: multi-market "
               "(GSIM).")
-@click.option("--solution", type=click.Choice(api.SOLUTIONS), default=api.DEFAULT_SOLUTION,
-              show_default=True, help="gsim only: linearised or exact constant-elasticity.")
+@click.option("--solution", type=click.Choice(api.SOLUTIONS), default=None,
+              help="gsim only: linearised or exact constant-elasticity (default exact; smart "
+              "is linear).")
 @click.option("--focus", default=None, help="Focus economy (ISO3); default meta 'focus' or KOR.")
 @click.option("--scheduler", default=None, metavar="tcp://HOST:PORT",
               help="Run on this Dask scheduler (needs the 'dask' extra) instead of locally.")
@@ -148,7 +150,8 @@ def run(inputs: tuple[Path, ...], model: str, solution: str, focus: str | None,
               show_default=True, help="Output workbook.")
 @click.option("--force", is_flag=True, help="Replace an existing output.")
 @_guard
-def sensitivity(inputs: tuple[Path, ...], draws: int, seed: int, model: str, solution: str,
+def sensitivity(inputs: tuple[Path, ...], draws: int, seed: int, model: str,
+                solution: str | None,
                 focus: str | None, scheduler: str | None, workers: int | None,
                 chunk_size: int, quiet: bool, out: Path, force: bool) -> None:
     """Monte Carlo over the elasticities: rerun every scenario for each draw.
@@ -166,7 +169,8 @@ def sensitivity(inputs: tuple[Path, ...], draws: int, seed: int, model: str, sol
     from fta_compare.sensitivity import run_sensitivity
 
     check_targets([out], force)
-    result = run_sensitivity(list(inputs) or None, model=model, solution=solution, focus=focus,
+    result = run_sensitivity(list(inputs) or None, model=model,
+                             solution=api.default_solution(model, solution), focus=focus,
                              draws=draws, seed=seed, workers=workers, scheduler=scheduler,
                              chunk_size=chunk_size, progress=not quiet,
                              command=" ".join(["fta-compare", *sys.argv[1:]]))

@@ -105,8 +105,9 @@ def desta_to_unit(index: float | np.ndarray) -> float | np.ndarray:
     return float(out) if out.ndim == 0 else out
 
 
-def desta_from_meta(meta: Mapping[str, str]) -> dict[str, float]:
-    """DESTA indices given as meta keys ``desta_depth:<agreement>`` (InputError if invalid)."""
+def desta_from_meta(meta: Mapping[str, str], file: str = "") -> dict[str, float]:
+    """DESTA indices given as meta keys ``desta_depth:<agreement>`` (InputError if invalid);
+    ``file``: the file of the meta sheet, named in the issues."""
     out: dict[str, float] = {}
     issues = []
     for key, raw in meta.items():
@@ -117,7 +118,7 @@ def desta_from_meta(meta: Mapping[str, str]) -> dict[str, float]:
             value = float(raw)
             desta_to_unit(value)
         except (TypeError, ValueError):
-            issues.append(Issue("", "meta", "", str(raw),
+            issues.append(Issue(file, "meta", "", str(raw),
                                 f"{key}: DESTA depth index must be a number in 0..7"))
             continue
         out[name] = value
@@ -170,8 +171,9 @@ def depth_trade_cost(
     return np.expm1(-beta * idx / (sig - 1.0))
 
 
-def depth_beta(meta: Mapping[str, str]) -> tuple[float, str]:
-    """(beta, source) from meta ``depth_beta`` and ``depth_beta_source`` (both required)."""
+def depth_beta(meta: Mapping[str, str], file: str = "") -> tuple[float, str]:
+    """(beta, source) from meta ``depth_beta`` and ``depth_beta_source`` (both required);
+    ``file``: the file of the meta sheet, named in the issues."""
     raw = str(meta.get("depth_beta", "") or "").strip()
     source = str(meta.get("depth_beta_source", "") or "").strip()
     issues = []
@@ -181,11 +183,11 @@ def depth_beta(meta: Mapping[str, str]) -> tuple[float, str]:
         if not np.isfinite(beta):
             raise ValueError(raw)
     except ValueError:
-        issues.append(Issue("", "meta", "", raw,
+        issues.append(Issue(file, "meta", "", raw,
                             "depth_beta: the depth channel needs a finite number (the gravity "
                             "coefficient of the depth index)"))
     if not source:
-        issues.append(Issue("", "meta", "", "",
+        issues.append(Issue(file, "meta", "", "",
                             "depth_beta_source: cite the source of depth_beta"))
     if issues:
         raise InputError(issues)
@@ -240,6 +242,7 @@ def pair_depth(
 
 def pair_depth_change(
     compiled: CompiledScenarios, scenario: str, dmap: Mapping[str, float], countries: pd.Index,
+    file: str = "",
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, bool]:
     """(base depth, new depth, change, any agreement changed) per pair of ``countries``.
 
@@ -257,7 +260,7 @@ def pair_depth_change(
         affected |= part[a]
     missing = [a for a in part if a not in dmap and (part[a] & affected).any()]
     if missing:
-        raise InputError([Issue("", "depth", "", a,
+        raise InputError([Issue(file, "depth", "", a,
                                 f"agreement '{a}' has no depth index (depth sheet or meta "
                                 f"'{DESTA_META_PREFIX}{a}'); the depth channel of scenario "
                                 f"'{scenario}' needs it") for a in missing])
@@ -310,12 +313,13 @@ def depth_trade_cost_change(
     """
     source = "argument"
     if beta is None:
-        beta, source = depth_beta(tables.meta)
+        beta, source = depth_beta(tables.meta, tables.file_of("meta"))
     if depth is None:
         depth = agreement_depth(tables.depth, meta=tables.meta)
     cells = compiled.rates(scenario)
     countries, imp, exp = _cell_pairs(cells)
-    d0, d1, change, _ = pair_depth_change(compiled, scenario, _depth_map(depth), countries)
+    d0, d1, change, _ = pair_depth_change(compiled, scenario, _depth_map(depth), countries,
+                                          tables.file_of("depth"))
     ch = change[imp, exp]
     out = pd.DataFrame({
         "importer": cells["importer"], "exporter": cells["exporter"], "hs": cells["hs"],
@@ -344,10 +348,11 @@ def scenario_trade_cost(
     """
     if set(_agreements_of(compiled, BASELINE)) == set(_agreements_of(compiled, scenario)):
         return None
-    beta, source = depth_beta(tables.meta)
+    beta, source = depth_beta(tables.meta, tables.file_of("meta"))
     depth = agreement_depth(tables.depth, meta=tables.meta)
     countries, imp, exp = _cell_pairs(cells)
-    d0, d1, change, _ = pair_depth_change(compiled, scenario, _depth_map(depth), countries)
+    d0, d1, change, _ = pair_depth_change(compiled, scenario, _depth_map(depth), countries,
+                                          tables.file_of("depth"))
     sub = np.asarray(substitution, dtype=float)
     if sub.ndim == 2 and {"p", "r"} <= set(cells.columns):
         sigma = sub[cells["p"].to_numpy(dtype=np.int64), cells["r"].to_numpy(dtype=np.int64)]
@@ -375,10 +380,11 @@ def trade_cost_array(
     """
     if set(_agreements_of(compiled, BASELINE)) == set(_agreements_of(compiled, scenario)):
         return None
-    beta, _ = depth_beta(tables.meta)
+    beta, _ = depth_beta(tables.meta, tables.file_of("meta"))
     depth = agreement_depth(tables.depth, meta=tables.meta)
     idx = pd.Index(np.asarray(countries, dtype=object))
-    _, _, change, _ = pair_depth_change(compiled, scenario, _depth_map(depth), idx)
+    _, _, change, _ = pair_depth_change(compiled, scenario, _depth_map(depth), idx,
+                                       tables.file_of("depth"))
     change_vr = change.T  # [exporter, importer]
     sig = np.asarray(sigma, dtype=float)
     if sig.ndim == 0:

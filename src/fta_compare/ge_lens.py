@@ -74,7 +74,7 @@ def run_ge(tables: InputTables, m: MarketArrays | None,
     mapping = pd.DataFrame(columns=["pe_economy", "ge_economy", "rule"])
     if m is not None and shocks:
         if not inputs.sector_hs:
-            warnings.append(Issue("ge_sectors", "ge_sectors", "", "",
+            warnings.append(Issue(tables.file_of("ge_applied"), "ge_sectors", "", "",
                                   "no ge_sectors sheet: the PE scenarios cannot reach the "
                                   "sector model (only ge_applied scenarios run)", "warning"))
         else:
@@ -83,7 +83,8 @@ def run_ge(tables: InputTables, m: MarketArrays | None,
             mapping = bridge.mapping
             if bridge.unmapped_products:
                 warnings.append(Issue(
-                    "ge_sectors", "ge_sectors", "", str(bridge.unmapped_products),
+                    tables.file_of("ge_sectors"), "ge_sectors", "",
+                    str(bridge.unmapped_products),
                     f"{bridge.unmapped_products} HS products are in no sector of ge_sectors; "
                     f"their cross-border base trade ({bridge.unmapped_value:,.0f}{unit_note}) "
                     "does not reach the sector model", "warning"))

@@ -103,6 +103,9 @@ def normalise_name(name: str) -> str:
     return re.sub(r"\s+", "_", str(name).strip().lower())
 
 
+INFO_SHEETS = frozenset({"readme"})  # sheets for people, known and not read
+
+
 def _table_name(sheet: str) -> str:
     """Contract table a sheet belongs to: 'trade_2' -> 'trade' (split tables are joined)."""
     norm = normalise_name(sheet)
@@ -774,6 +777,8 @@ def _read_xlsx_sheets(path: Path, result: ReadResult, scans: _SheetScans) -> Non
             table = _table_name(sheet)
             part = ReadResult()
             per_sheet.append(part)
+            if table in INFO_SHEETS:
+                continue  # a sheet for people (the template's README): not data
             if table not in SHEETS:
                 part.issues.append(Issue(name, sheet, "", "", "unknown sheet ignored "
                                          f"(contract sheets: {', '.join(SHEETS)})", "warning"))

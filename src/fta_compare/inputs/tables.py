@@ -48,6 +48,12 @@ class InputTables:
     meta: dict[str, str] = field(default_factory=dict)
     files: tuple[str, ...] = ()
     warnings: tuple[Issue, ...] = ()
+    sheet_files: dict[str, str] = field(default_factory=dict)  # table -> file it came from
+
+    def file_of(self, table: str) -> str:
+        """The input file a table was read from (the first input when unknown), so that
+        every issue about it names a file."""
+        return self.sheet_files.get(table) or (self.files[0] if self.files else "")
 
     @property
     def has_schedules(self) -> bool:

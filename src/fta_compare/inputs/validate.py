@@ -549,6 +549,7 @@ def validate_tables(read: ReadResult) -> tuple[InputTables | None, list[Issue]]:
         meta=meta,
         files=tuple(read.files),
         warnings=tuple(i for i in out.issues if i.severity == "warning"),
+        sheet_files=_sheet_files(raw),
         **{k: v for k, v in clean.items() if k not in ("trade", "meta")},
     )
     return tables, out.issues
@@ -595,7 +596,16 @@ def _empty_table(name: str) -> pd.DataFrame:
 
 
 def _first(df: pd.DataFrame, col: str) -> str:
-    return str(df[col].iloc[0]) if len(df) else ""
+    """The file (or sheet) of a table's first row; for an empty table, from the location
+    the reader attached (``attrs['letters']`` keys are (file, sheet))."""
+    if len(df) and col in df.columns:
+        return str(df[col].iloc[0])
+    where = next(iter(df.attrs.get("letters", {})), ("", ""))
+    return str(where[0] if col == FILE_COL else where[1] if col == SHEET_COL else "")
+
+
+def _sheet_files(raw: dict[str, pd.DataFrame]) -> dict[str, str]:
+    return {name: _first(df, FILE_COL) for name, df in raw.items()}
 
 
 def _convert(df: pd.DataFrame, c: Column, col: ColumnSpec, spec: SheetSpec,

@@ -135,13 +135,15 @@ def _largest(df: pd.DataFrame, size: np.ndarray, cap: int) -> pd.DataFrame:
 
 
 def select_results(results: pd.DataFrame, focus: str, complete: str, detail: str = "summary",
-                   cap: int = SELECTION_ROWS, whole: int = WORKBOOK_ROWS) -> Selection:
+                   cap: int | None = None, whole: int | None = None) -> Selection:
     """The ``results`` rows for the workbook.
 
     ``full``, or a table of at most ``whole`` rows: every row. Otherwise the focus
     economy's cross-border cells (it exports or imports) whose trade or tariff changes, the
     ``cap`` largest by absolute trade change (then by tariff change), in table order.
     """
+    cap = SELECTION_ROWS if cap is None else cap
+    whole = WORKBOOK_ROWS if whole is None else whole
     total = len(results)
     if detail == "full" or total <= whole:
         return Selection("results", results, total, "every cell with base-period trade", "")
@@ -157,10 +159,12 @@ def select_results(results: pd.DataFrame, focus: str, complete: str, detail: str
 
 
 def select_prices(prices: pd.DataFrame, focus: str, complete: str, detail: str = "summary",
-                  cap: int = SELECTION_ROWS, whole: int = WORKBOOK_ROWS) -> Selection:
+                  cap: int | None = None, whole: int | None = None) -> Selection:
     """The ``prices`` rows for the workbook: the non-zero world price changes; beyond
     ``whole`` rows (and without ``full``), the focus economy's exports first, then the
     largest absolute changes of the others, ``cap`` rows in all."""
+    cap = SELECTION_ROWS if cap is None else cap
+    whole = WORKBOOK_ROWS if whole is None else whole
     total = len(prices)
     nz = prices[prices["world_price_change"].to_numpy(float) != 0]
     if detail == "full" or len(nz) <= whole:
@@ -174,11 +178,13 @@ def select_prices(prices: pd.DataFrame, focus: str, complete: str, detail: str =
 
 
 def select_applied(applied: pd.DataFrame, focus: str, complete: str, detail: str = "summary",
-                   cap: int = SELECTION_ROWS, whole: int = WORKBOOK_ROWS) -> Selection:
+                   cap: int | None = None, whole: int | None = None) -> Selection:
     """The ``applied`` rows for the workbook: baseline rows, then the rows where a scenario's
     rate differs (the input contract's form). Beyond ``whole`` rows (and without ``full``):
     only cells of the focus economy (as importer or exporter), changed rows first, ``cap``
     rows at most."""
+    cap = SELECTION_ROWS if cap is None else cap
+    whole = WORKBOOK_ROWS if whole is None else whole
     changes = applied_changes(applied)
     total = len(applied)
     if detail == "full" or len(changes) <= whole:
@@ -196,10 +202,11 @@ def select_applied(applied: pd.DataFrame, focus: str, complete: str, detail: str
 
 
 def select_elasticities(pairs: pd.DataFrame, focus: str, complete: str,
-                        detail: str = "summary", whole: int = WORKBOOK_ROWS) -> Selection:
+                        detail: str = "summary", whole: int | None = None) -> Selection:
     """The elasticity pairs for the workbook: all of them up to ``whole`` rows, else the
     focus economy's (its import demand and substitution as importer, its export supply as
     exporter); each row carries the number of the rule (on 'assumptions') that set it."""
+    whole = WORKBOOK_ROWS if whole is None else whole
     total = len(pairs)
     if detail == "full" or total <= whole:
         return Selection("elasticities", pairs, total, "every product-economy pair", "")

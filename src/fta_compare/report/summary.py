@@ -271,6 +271,8 @@ def _time_path_block(book: Book, ws: Worksheet, result: RunResult, row: int,
                    "'time_path'.", book.note)
     row += 1
     n = len(table)
+    if not charted:
+        return row + 1
     chart = book.wb.add_chart({"type": "line"})
     name = ws.get_name()
     for j in range(1, len(table.columns)):

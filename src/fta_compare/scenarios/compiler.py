@@ -46,7 +46,9 @@ Applied rate of a cell (importer i, exporter e, product h) in scenario s
      ``duty`` = total increase from measures; ``measures`` lists those that raised the rate.
   6. Rows of the ``applied`` sheet for scenario s override the compiled rate (most specific
      row: longest HS prefix, then exporter named over ``*``); ``override`` flags them.
-  - * Cells with exporter == importer (domestic / intra-bloc sales) always get rate 0.
+  - * Cells with exporter == importer (domestic / intra-bloc sales) get rate 0 from the
+    schedules and duties; an ``applied`` row naming the cell explicitly (importer and
+    exporter written as the same code, e.g. ROW/ROW) sets its rate (DESIGN 2).
   - * Region codes (``regions`` sheet) are expanded to their members wherever a country
     code is; the region code itself still matches cells that use it. A member's own row
     beats a region row at the same HS level.
@@ -251,9 +253,10 @@ def _combos(flags: list[tuple[str, np.ndarray]], n: int) -> tuple[np.ndarray, li
 def _scenario_rates(
     spec: ScenarioSpec, cells: Cells, mfn: np.ndarray, prefs: Preferences,
     duties: Duties, ag_index: Mapping[str, int], block: _Block, out: _Rates,
-    warnings: list[Issue],
+    warnings: list[Issue], file: str = "",
 ) -> None:
-    """Steps 2-5 of the module rules for one scenario, written into ``out``."""
+    """Steps 2-5 of the module rules for one scenario, written into ``out``; ``file`` (of
+    the scenarios sheet) is named in the warnings."""
     eff_best = np.full(cells.n, np.inf)
     out.mfn[:] = mfn
     out.pref[:] = np.nan
@@ -266,7 +269,7 @@ def _scenario_rates(
         ok = ~np.isnan(raw)
         if not ok.any():
             warnings.append(Issue(
-                "", "scenarios", "", spec.name,
+                file, "scenarios", "", spec.name,
                 f"scenario '{spec.name}': agreement '{a}' has no staging step by year "
                 f"{spec.year}, so it grants no preference", "warning"))
             continue
@@ -281,10 +284,10 @@ def _scenario_rates(
     out.agreement[~take] = -1
     out.duty[:] = 0.0
     rate = out.rate
-    rate[cells.domestic] = 0.0  # schedules never tax domestic sales; explicit duty rows may
+    rate[cells.domestic] = 0.0  # schedules and duties never tax domestic sales
     flags: list[tuple[str, np.ndarray]] = []
     if spec.duties and spec.date is None:
-        warnings.append(Issue("", "scenarios", "", spec.name,
+        warnings.append(Issue(file, "scenarios", "", spec.name,
                               f"scenario '{spec.name}' has no date: its duties are ignored",
                               "warning"))
     elif spec.date is not None:
@@ -388,7 +391,7 @@ def compile_applied(tables: InputTables, products: pd.DataFrame,
             _copy_into(block.view(k), block.view(0))
         else:
             _scenario_rates(sp, cells, mfn, prefs, duties, ag_index, block, block.view(k),
-                            warnings)
+                            warnings, defs.file)
     for name in rules.names:
         _override(block.view(names.index(name)), rules, name)
     return CompiledScenarios(
