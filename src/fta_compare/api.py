@@ -148,8 +148,7 @@ def run(inputs: Sequence[Path | str] | None = None, *, model: str = DEFAULT_MODE
     phases = phases or Phases(show=False)
     paths = [Path(p) for p in inputs] if inputs else default_inputs()
     solver_for(model, solution)  # fail fast on a bad combination
-    with phases.phase("read", "reading and validating inputs"):
-        tables = load_inputs(paths)
+    tables = load_inputs(paths, phases)
     cfg = make_config(paths, model=model, solution=solution, focus=focus,
                       depth_channel=depth_channel, command=command)
     return run_tables(tables, cfg, phases=phases, robustness=robustness, time_path=time_path,
@@ -320,17 +319,18 @@ def run_tables(tables: InputTables, cfg: RunConfig, phases: Phases | None = None
     names = [name for name, _ in prep.shocks]
     totals: dict[str, np.ndarray] = {}
     found = []
-    with phases.phase("solve", f"solving {len(names)} scenarios ({label})"):
+    from fta_compare.solve import solve_all
+
+    n_all = len(names) + len(prep.steps)
+    with phases.phase("solve", f"solving {n_all} scenarios and steps ({label})"):
         tables_of = ResultsBuilder(m, names, prep.quality)
-        for k, (name, shock) in enumerate(prep.shocks, 1):
-            phases.step(k, len(names), name)
-            res = solver(m, shock)
-            tables_of.add(name, shock.new_rate, res)
+        done = lambda k, name: phases.step(k, n_all, name)  # noqa: E731
+        for name, shock, res in solve_all(solver, m, [*prep.shocks, *prep.steps],
+                                          on_done=done):
+            if name in tables_of.scenarios:
+                tables_of.add(name, shock.new_rate, res)
+                found.append(check(name, label, m, shock, res))
             totals[name] = economy_totals(m, res)
-            found.append(check(name, label, m, shock, res))
-        for k, (name, shock) in enumerate(prep.steps, 1):
-            phases.step(k, len(prep.steps), name)
-            totals[name] = economy_totals(m, solver(m, shock))
     unit = tables.meta.get("currency_unit", "US$ thousand") or "US$ thousand"
     warnings = list(prep.warnings)
     validity_issues = issues(found, unit)

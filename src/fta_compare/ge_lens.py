@@ -67,7 +67,8 @@ def run_ge(tables: InputTables, m: MarketArrays | None,
            shocks: Sequence[tuple[str, Shock]], regions: dict[str, tuple[str, ...]],
            unit_note: str = "") -> GEOutcome:
     """Solve the sector model for the run's scenarios (see the module docstring)."""
-    inputs, warnings = ge_inputs(tables)
+    inputs, found = ge_inputs(tables)
+    warnings = list(found)
     base = inputs.calibrate()
     scen: dict[str, tuple[np.ndarray, np.ndarray | None]] = {}
     changed = []

@@ -32,10 +32,11 @@ def solve_welfare(solver: Callable[[MarketArrays, Shock], ModelResult], label: s
                   m: MarketArrays, shocks: Sequence[tuple[str, Shock]]
                   ) -> tuple[np.ndarray, list[Validity]]:
     """(S, N) net welfare per scenario and economy under ``solver``, and validity findings."""
+    from fta_compare.solve import solve_all
+
     out = np.zeros((len(shocks), m.n_countries))
     found = []
-    for k, (name, shock) in enumerate(shocks):
-        res = solver(m, shock)
+    for k, (name, shock, res) in enumerate(solve_all(solver, m, shocks)):
         ok = res.converged.astype(bool)
         out[k] = res.net_welfare[ok].sum(axis=0)
         found.append(check(name, label, m, shock, res))

@@ -467,9 +467,17 @@ def validate_ge(tables: InputTables) -> list[Issue]:
     return _build(tables)[1]
 
 
+def build_ge(tables: InputTables) -> tuple[GEInputs | None, list[Issue]]:
+    """The arrays (None when any error) and every issue of the ``ge_*`` sheets."""
+    return _build(tables)
+
+
 def ge_inputs(tables: InputTables) -> tuple[GEInputs, list[Issue]]:
     """The ``ge_*`` sheets as model arrays, with the warnings found; raises
-    :class:`InputError` listing every error (or when the inputs have no GE sheets)."""
+    :class:`InputError` listing every error (or when the inputs have no GE sheets). Uses
+    the arrays built during validation when the tables carry them."""
+    if isinstance(tables.ge_arrays, GEInputs):
+        return tables.ge_arrays, []  # its warnings are in tables.warnings already
     inputs, issues = _build(tables)
     if inputs is None:
         if not issues:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 
@@ -49,6 +50,7 @@ class InputTables:
     files: tuple[str, ...] = ()
     warnings: tuple[Issue, ...] = ()
     sheet_files: dict[str, str] = field(default_factory=dict)  # table -> file it came from
+    ge_arrays: Any = None  # inputs.ge_validate.GEInputs, built once during validation
 
     def file_of(self, table: str) -> str:
         """The input file a table was read from (the first input when unknown), so that

@@ -61,6 +61,11 @@ def plain_sheet(book: Book, name: str, df: pd.DataFrame, human: bool,
         ws.freeze_panes(1, 0)
         if len(chunk):
             ws.autofilter(0, 0, len(chunk), len(chunk.columns) - 1)
+        # print (and PDF export) the header and first rows only: a data sheet of tens of
+        # thousands of rows would otherwise lay out a thousand pages
+        ws.print_area(0, 0, min(len(chunk), PRINT_ROWS), max(len(chunk.columns) - 1, 0))
+        ws.repeat_rows(0)
+        ws.fit_to_pages(1, 0)
 
 
 def _cell_rows(ws: Worksheet, chunk: pd.DataFrame, fmts: list[Any]) -> None:
@@ -73,6 +78,7 @@ def _cell_rows(ws: Worksheet, chunk: pd.DataFrame, fmts: list[Any]) -> None:
                 writers[j](i, j, v, fmts[j])
 
 
+PRINT_ROWS = 60  # rows of a machine-readable sheet in its print area (the sheet holds all)
 STREAM_BLOCK = 20_000  # rows rendered per write to the row-data file (~10 MB of XML)
 
 

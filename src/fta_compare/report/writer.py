@@ -9,6 +9,7 @@ workbook holds is chosen in :mod:`~fta_compare.report.detail`.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -62,11 +63,14 @@ def write_report(result: RunResult, out: Path, force: bool = False,
                  detail_parquet: bool = True, detail: str = "summary") -> list[Path]:
     """Write the comparison workbook atomically; returns the files written.
 
-    The complete ``results``, ``prices`` and ``applied`` tables also go to
-    ``<out stem>.<table>.parquet`` beside the workbook (always, so scripts need not parse
-    Excel), written atomically with it: all files are replaced, or none. ``detail``:
-    'summary' (the workbook holds a documented selection of large detail tables, see
-    :mod:`fta_compare.report.detail`) or 'full' (every row in the workbook too).
+    The complete ``results``, ``prices``, ``applied`` and ``elasticities`` tables also go
+    to ``<out stem>.<table>.parquet`` beside the workbook (always, so scripts need not
+    parse Excel), written atomically with it: all files are replaced, or none. ``applied``
+    is in the input contract's form: every cell's baseline rate, then each scenario's rates
+    that differ (a missing row keeps the baseline). The Parquet files are written in a
+    second thread while the workbook is built (pyarrow works outside the GIL).
+    ``detail``: 'summary' (the workbook holds a documented selection of large detail
+    tables, see :mod:`fta_compare.report.detail`) or 'full' (every row in it too).
     """
     if detail not in DETAIL_MODES:
         raise ValueError(f"detail must be one of {DETAIL_MODES}")
@@ -75,14 +79,16 @@ def write_report(result: RunResult, out: Path, force: bool = False,
     parquet = detail_paths(out) if detail_parquet and not ge_only else {}
     targets = [out, *parquet.values()]
     check_targets(targets, force)
-    with atomic_paths(targets, force) as temps:
+    with atomic_paths(targets, force) as temps, ThreadPoolExecutor(max_workers=1) as pool:
         names = {k: p.name for k, p in parquet.items()}
+        tables = {"results": lambda: result.results, "prices": lambda: result.prices,
+                  "applied": lambda: applied_changes(result.applied),
+                  "elasticities": lambda: elasticity_pairs(result.elasticities)}
+        jobs = [pool.submit(lambda n=name, t=tmp: write_parquet(tables[n](), t))
+                for (name, _), tmp in zip(parquet.items(), temps[1:], strict=True)]
         _write_workbook(result, temps[0], names, detail)
-        tables = {"results": result.results, "prices": result.prices,
-                  "applied": result.applied,
-                  "elasticities": elasticity_pairs(result.elasticities)}
-        for (name, _), tmp in zip(parquet.items(), temps[1:], strict=True):
-            write_parquet(tables[name], tmp)
+        for job in jobs:
+            job.result()  # raises what the thread raised; the context then cleans up
     return targets
 
 

@@ -1,0 +1,98 @@
+"""The README's main command on the bundled tables: phase table and ratio to the input read.
+
+Usage: ``.venv/bin/python benchmarks/default_run.py [--repeat 3]``
+
+Measures, on this machine, in one process:
+
+* the floor: reading the bundled input tables (``tariff_tables/default*.xlsx``) with
+  calamine alone (every sheet to Python rows, nothing else);
+* the run, phase by phase (read, validate, compile, depth, solve, robustness, ge,
+  tables, write), exactly as ``fta-compare run --depth-channel --force`` does it;
+* the README's command itself as a subprocess (interpreter start and imports included).
+
+Prints the phase table, the ratio run / read (issue goal: at most 3), the workbook and
+Parquet sizes and the peak memory. Timings are wall time of the median repeat.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def calamine_read(paths: list[Path]) -> float:
+    """Seconds to read every sheet of ``paths`` into Python rows with calamine."""
+    from python_calamine import CalamineWorkbook
+
+    t = time.perf_counter()
+    for p in paths:
+        wb = CalamineWorkbook.from_path(str(p))
+        for name in wb.sheet_names:
+            wb.get_sheet_by_name(name).to_python()
+    return time.perf_counter() - t
+
+
+def one_run(out: Path) -> tuple[dict[str, float], float, list[Path]]:
+    """The CLI's run, in process: (seconds per phase, total, files written)."""
+    from fta_compare import api
+    from fta_compare.phases import Phases
+    from fta_compare.report.writer import write_report
+
+    phases = Phases(show=False)
+    t = time.perf_counter()
+    result = api.run(None, depth_channel=True, phases=phases)
+    with phases.phase("write"):
+        written = write_report(result, out, force=True)
+    return dict(phases.table()), time.perf_counter() - t, written
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--repeat", type=int, default=3)
+    args = ap.parse_args(argv)
+    from fta_compare import api
+
+    inputs = api.default_inputs()
+    reads = [calamine_read(inputs) for _ in range(args.repeat)]
+    read = statistics.median(reads)
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "comparison.xlsx"
+        runs = [one_run(out) for _ in range(args.repeat)]
+        k = sorted(range(len(runs)), key=lambda i: runs[i][1])[len(runs) // 2]
+        phases, total, written = runs[k]
+        sizes = {p.name: p.stat().st_size for p in written}
+        t = time.perf_counter()
+        cli = Path(sys.executable).with_name("fta-compare")
+        subprocess.run([str(cli), "run", "--depth-channel", "--force", "--quiet", "--out",
+                        str(Path(tmp) / "cli.xlsx")], check=True, capture_output=True,
+                       cwd=REPO)
+        command = time.perf_counter() - t
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"bundled inputs: {', '.join(p.name for p in inputs)} "
+          f"({sum(p.stat().st_size for p in inputs) / 1e6:.1f} MB); {os.cpu_count()} cores")
+    print(f"calamine read alone (median of {args.repeat}): {read:6.2f} s")
+    print()
+    print(f"{'phase':<12}{'seconds':>9}{'x read':>9}")
+    for name, sec in phases.items():
+        print(f"{name:<12}{sec:9.2f}{sec / read:9.2f}")
+    print(f"{'run total':<12}{total:9.2f}{total / read:9.2f}")
+    print(f"{'command':<12}{command:9.2f}{command / read:9.2f}   "
+          "(the README's command as a subprocess, interpreter start included)")
+    print()
+    for name, size in sizes.items():
+        print(f"{name:<40}{size / 1e6:8.1f} MB")
+    print(f"peak RSS of this process: {peak:,.0f} MB")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
