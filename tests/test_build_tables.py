@@ -30,18 +30,25 @@ SHARED = Path(__file__).parents[1].parent / "shared" / "data"
 TABLES = REPO / "tariff_tables"
 SCRIPT = REPO / "scripts" / "build_tariff_tables.py"
 SECTORS_CSV = REPO / "src" / "fta_compare" / "data" / "sectors.csv"
-QUALITY = re.compile(r"^(observed|imputed:[a-z0-9_]+)$")
+QUALITY = re.compile(r"^(observed|imputed:[a-z0-9_]+|[a-z_]+:[a-z0-9_]+)$")
 REQUIRED_SCENARIOS = {
     "baseline",
     "cjk_fta",
     "kor_cptpp",
+    "kor_chn_cptpp",
     "jk_plus",
+    "jk_plus_eu",
     "us_deal",
+    "us_deal_jpn_only",
     "us_no_deal",
     "us_post_ruling",
     "kor_cptpp+us_deal",
     "cjk_fta+us_deal",
+    "jk_plus+us_deal",
 }
+HYPOTHETICAL = {"CJK", "CPTPP_KOR", "CPTPP_KOR_CHN", "JK_PLUS", "JK_PLUS_EU"}
+GE_SHEETS = {"ge_trade", "ge_applied", "ge_intermediate", "ge_final", "ge_value_added",
+             "ge_deficits", "ge_elasticities", "ge_sectors"}
 
 
 def _read_book(path: Path) -> dict[str, pd.DataFrame]:
@@ -137,7 +144,7 @@ def test_every_contract_sheet_and_required_column_present(committed) -> None:
         "elasticities",
         "sectors",
         "utilisation",
-    }
+    } | GE_SHEETS
     assert wanted <= set(committed)
     for name, df in committed.items():
         assert name in SHEETS, f"unknown sheet {name}"
@@ -156,7 +163,10 @@ def test_trade_sanity(committed) -> None:
     universe = set(t["exporter"]) | set(t["importer"])
     regions = set(committed["regions"]["code"])
     assert all(len(c) == 3 and c.isupper() for c in universe)
-    assert "ROW" in regions and "ROW" in universe
+    assert {"ROW", "EUN"} <= regions and {"ROW", "EUN"} <= universe
+    assert {"VNM", "MYS", "SGP", "CHL", "PER", "NZL", "TWN", "IND", "IDN", "AUS"} <= universe
+    assert not universe & {"DEU", "FRA", "BRN"}  # EU members in EUN, Brunei in ROW
+    assert len(t) < 1_048_576  # one Excel sheet
 
 
 def test_rates_are_fractions_with_quality(committed) -> None:
@@ -169,7 +179,12 @@ def test_rates_are_fractions_with_quality(committed) -> None:
     mfn = committed["mfn"]
     assert mfn["hs"].map(lambda h: isinstance(h, str) and len(h) == 6 and h.isdigit()).all()
     assert not mfn.duplicated(["importer", "hs"]).any()
-    assert mfn["rate"].max() < 5  # no percent values
+    meta = dict(zip(committed["meta"]["key"], committed["meta"]["value"].astype(str), strict=True))
+    for name in ("mfn", "preferences", "duties"):
+        assert committed[name]["rate"].max() <= float(meta["max_rate"]) < 10, name
+    # the out-of-quota staples: Japan's rice at its AVE, Korea's at 513%, not in-quota 0
+    m = mfn.set_index(["importer", "hs"])["rate"]
+    assert m[("JPN", "100630")] == 7.78 and m[("KOR", "100630")] == 5.13
     d = committed["duties"]
     assert set(d["mode"]) <= {"add", "floor"}
     assert d["source"].notna().all()
@@ -213,9 +228,8 @@ def test_scenarios_are_consistent(committed) -> None:
         for m in filter(None, (x.strip() for x in str(r.duties).split(","))):
             assert m.lstrip("-") in measures, m
     hypo = committed["agreements"]
-    assert (
-        hypo.loc[hypo["agreement"].isin(["CJK", "CPTPP_KOR", "JK_PLUS"]), "in_force"].isna().all()
-    )
+    assert hypo.loc[hypo["agreement"].isin(HYPOTHETICAL), "in_force"].isna().all()
+    assert HYPOTHETICAL <= set(hypo["agreement"])
     used = set(committed["preferences"]["agreement"]) | set(committed["depth"]["agreement"])
     assert used <= agreements
 
@@ -224,7 +238,7 @@ def test_depth_and_meta(committed) -> None:
     d = committed["depth"]
     assert set(d["category"]) <= {"WTO+", "WTO-X"}
     assert set(d["coverage"]) <= {0, 1, 2}
-    assert {"CJK", "CPTPP_KOR", "JK_PLUS", "CPTPP", "RCEP", "KOR_CHN", "KORUS"} <= set(
+    assert HYPOTHETICAL | {"CPTPP", "RCEP", "KOR_CHN", "KORUS", "KOR_EU", "JPN_EU"} <= set(
         d["agreement"]
     )
     meta = dict(zip(committed["meta"]["key"], committed["meta"]["value"].astype(str), strict=True))
@@ -275,14 +289,34 @@ def test_sectors_sheet_equals_package_csv(committed) -> None:
     assert csv["sector"].str.startswith("section_").sum() >= 96
 
 
+def test_ge_tables(committed) -> None:
+    ge = {k: committed[k] for k in GE_SHEETS}
+    t = ge["ge_trade"]
+    E = set(t["exporter"]) | set(t["importer"])
+    assert len(E) == 44 and {"DEU", "KOR", "ROW"} <= E and t["sector"].nunique() == 50
+    a = ge["ge_applied"]
+    assert set(a["scenario"]) == {"baseline"}
+    assert set(a["quality"]) == {"observed:pe_baseline_2026", "observed:wiod2014"}
+    q = a.set_index(["importer", "exporter", "sector"])["quality"]
+    assert q[("KOR", "DEU", "C20")] == "observed:pe_baseline_2026"  # EUN -> EU members
+    assert q[("KOR", "ROW", "C20")] == "observed:wiod2014"  # PE VNM, MYS... have no GE twin
+    y = t.groupby(["exporter", "sector"])["value"].sum()
+    cost = ge["ge_intermediate"].groupby(["country", "sector"])["value"].sum()
+    cost = cost.reindex(y.index, fill_value=0) + ge["ge_value_added"].set_index(
+        ["country", "sector"])["value"].reindex(y.index)
+    assert np.allclose(cost, y, rtol=1e-6, atol=1.0)  # intermediate + VA = output, US$ 1
+    assert (ge["ge_elasticities"]["theta"] > 0).all()
+    assert "description" in ge["ge_sectors"].columns
+
+
 # ------------------------------------------------------------------------------ example
 def test_example_is_synthetic_and_exercises_every_sheet() -> None:
     x = _read([TABLES / "example_synthetic.xlsx"])
     meta = dict(zip(x["meta"]["key"], x["meta"]["value"].astype(str), strict=True))
     assert meta["synthetic"] == "yes" and "SYNTHETIC" in meta["title"]
     for name in SHEETS:
-        if name in ("weights", "elasticity_draws"):
-            continue
+        if name in ("weights", "elasticity_draws") or name.startswith("ge_"):
+            continue  # the GE sheets are exercised by default_ge.xlsx (test_ge_tables)
         assert name in x, name
     t = x["trade"]
     assert (t["exporter"] == t["importer"]).any()

@@ -61,13 +61,29 @@ def test_quota_and_non_concession_texts_fall_back_to_mfn(jp) -> None:
     assert hs6.loc["030273", "RCEP|KOR"] == pytest.approx(0.035)
 
 
-def test_purely_specific_lines_are_dropped_from_the_mean(jp) -> None:
-    _, hs6, _ = jp
-    # 100630 (milled rice): in-quota line "無税" kept, out-of-quota "49円/kg" dropped -> 0
-    # (known limitation: 27 tariff-quota HS6 such as rice, wheat and barley show their in-quota
-    # rate 0; only HS6 whose lines are ALL specific are excluded)
+def test_out_of_quota_staples_take_their_published_ave(jp) -> None:
+    mfn, hs6, _ = jp
+    # 100630 (milled rice): the line mean would keep the in-quota "無税" line and drop the
+    # out-of-quota "49円/kg" (temporary; WTO column *(341円/kg)) line -> 0. The HS6 takes the
+    # published AVE of the 341 yen/kg duty instead (778%), and no Japanese EPA cuts it.
     assert np.isnan(japan_tariff.mfn_line("other", "", "49円/kg")[0])
-    assert hs6.loc["100630", "mfn"] == 0.0
+    row = mfn.set_index("hs").loc["100630"]
+    assert row["rate"] == 7.78 and row["quality"] == japan_tariff.AVE_PUBLISHED
+    for key in ("CPTPP|", "RCEP|CHN", "RCEP|KOR", "JPN_EU|", "US_JPN|"):
+        assert hs6.loc["100630", key] == 7.78
+    # barley and malt: the specific duty over the unit value implied by wheat's 252% (55 yen/kg)
+    barley, q, _ = japan_tariff.OUT_OF_QUOTA_AVE["100310"]
+    assert barley == pytest.approx(39 / (55 / 2.52), abs=1e-4)
+    assert q == japan_tariff.AVE_WHEAT_UV
+    assert japan_tariff.OUT_OF_QUOTA_AVE["100199"][0] == 2.52
+
+
+def test_preference_text_types() -> None:
+    assert japan_tariff.pref_type("無税") == ("free", "")
+    assert japan_tariff.pref_type("3.2%") == ("ad_valorem", "3.2")
+    assert japan_tariff.pref_type("") == ("blank", "")
+    assert japan_tariff.pref_type(np.nan) == ("blank", "")
+    assert japan_tariff.pref_type("関税割当数量以内のもの 無税")[0] == "other"
 
 
 def test_line_parsers() -> None:

@@ -60,12 +60,17 @@ def test_reciprocal_rates_from_the_annex_table(built) -> None:
     # GBR: Annex I of EO 14326 lists 10; AUS is not listed -> 10% baseline
     assert _rate(duties, "ieepa_recip_GBR", "GBR", "030324", aug7) == 0.10
     assert _rate(duties, "ieepa_recip_AUS", "AUS", "030324", aug7) == 0.10
-    # ROW composite, 030324: VNM US$ 5,422,752 at 20%, THA US$ 326,440 at 19%
-    row = (0.20 * 5_422_752 + 0.19 * 326_440) / (5_422_752 + 326_440)
-    assert _rate(duties, "ieepa_recip_ROW", "ROW", "030324", aug7) == round(row, 6) == 0.199432
-    # 020422: NZL US$ 79,578,175 at 15%, CHL US$ 251,911 at 10%
-    row = (0.15 * 79_578_175 + 0.10 * 251_911) / (79_578_175 + 251_911)
-    assert _rate(duties, "ieepa_recip_ROW", "ROW", "020422", aug7) == round(row, 6)
+    # named economies take their own Annex I rate: VNM 20, THA 19, NZL 15; CHL unlisted -> 10
+    assert _rate(duties, "ieepa_recip_VNM", "VNM", "030324", aug7) == 0.20
+    assert _rate(duties, "ieepa_recip_THA", "THA", "030324", aug7) == 0.19
+    assert _rate(duties, "ieepa_recip_NZL", "NZL", "020422", aug7) == 0.15
+    assert _rate(duties, "ieepa_recip_CHL", "CHL", "020422", aug7) == 0.10
+    # the EU: all-in 15% floor from 2025-08-07 (EO 14326 note), 10% add-on before
+    eu = duties[(duties["measure"] == "ieepa_recip_EUN") & (duties["start"] == aug7)]
+    assert set(eu["mode"]) == {"floor"} and set(eu["rate"]) == {0.15}
+    # ROW: no ROW partner ships 020422 or 030324 -> partner-weighted fallback, same for both
+    r1 = _rate(duties, "ieepa_recip_ROW", "ROW", "030324", aug7)
+    assert r1 == _rate(duties, "ieepa_recip_ROW", "ROW", "020422", aug7) and 0.10 <= r1 < 0.41
     assert _rate(duties, "ieepa_recip_CHN", "CHN", "020422", dt.date(2025, 4, 10)) == 1.25
     assert _rate(duties, "nodeal_recip_KOR", "KOR", "030324", aug7) == 0.25
 
@@ -82,5 +87,8 @@ def test_section_232_and_deal_dates(built) -> None:
     floor = duties[duties["measure"] == "us_kor_deal_autos"]
     assert set(floor["mode"]) == {"floor"} and set(floor["rate"]) == {0.15}
     assert "CAN" not in set(duties.loc[duties["measure"] == "s232_autos", "exporter"])
+    # 2018 regime: quota / TRQ / exempt partners pay nothing, the others 25% on steel
+    s18 = set(duties.loc[duties["measure"] == "s232_steel_alu_2018", "exporter"])
+    assert {"CHN", "TWN", "VNM", "ROW"} <= s18 and not s18 & set(us_actions.S232_2018_EXEMPT)
     assert (duties["importer"] == "USA").all()
     assert list(duties.columns) == us_actions.DUTY_COLUMNS

@@ -1,82 +1,91 @@
-"""tablebuild.wiod and tablebuild.trade on a slice of the WIOD 2014 bilateral flows.
+"""tablebuild.wiod: WIOD 2014 flows mapped to this build's economies, RoW split, scale, HS6.
 
-Slice: every flow into KOR in motor vehicles (C20) plus every flow into USA (for the scale).
-Raw KOR C20 rows: origin shares sum to 0.91120316; expenditure 89,940.346; ROW tariff factor
-1.067428; JPN -> KOR value US$ 1,504.406 million.
+Uses the full WIOD CP arrays (``wiod2014_cp_inputs``) and small hand-made share tables.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
-from fta_compare.tablebuild import wiod
+from fta_compare.tablebuild import wiod, wiod_cp
+from fta_compare.tablebuild.universe import SPLIT, UNIVERSE
 
-pytestmark = pytest.mark.shared
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
-NAMED7 = ["AUS", "CAN", "CHN", "GBR", "JPN", "KOR", "MEX"]
+COLS = [*SPLIT, "ROW"]
 
 
-@pytest.fixture(scope="module")
-def flows() -> pd.DataFrame:
+def test_wiod_codes() -> None:
+    assert wiod.wiod_code("DEU") == "EUN" and wiod.wiod_code("GBR") == "GBR"
+    assert wiod.wiod_code("BRA") == "ROW" and wiod.wiod_code("ROW") == wiod.ROWW
+    assert wiod.kind_of("KOR", "KOR", []) == "domestic"
+    assert wiod.kind_of("JPN", "JPN", []) == "domestic_scaled_by_jpn_imports"
+    assert wiod.kind_of("VNM", "KOR", []) == "row_split_us_jpn_imports"
+    assert wiod.kind_of("KOR", "PER", ["PER"]) == "row_split_export_size"
+    assert wiod.kind_of("KOR", "VNM", ["PER"]) == "row_split_jpn_exports"
+
+
+def test_exporter_and_importer_shares() -> None:
+    us = pd.DataFrame({"iso3": ["VNM", "THA", "BRN", "DEU"], "hs6": ["870323"] * 4,
+                       "imports_usd": [3000.0, 1000.0, 1000.0, 9000.0]})
+    jp = pd.DataFrame({"exporter": ["VNM", "ROW"], "hs": ["870323", "870323"],
+                       "value": [1.0, 10.0]})
+    a, overall, _ = wiod.exporter_shares(us, jp, 0.5)
+    # C20: VNM 3 + 1, THA 1, ROW (BRN 1 + Japan's ROW 10 x 0.5); DEU is a WIOD economy
+    assert a.loc["C20", "VNM"] == pytest.approx(4 / 11) and a.loc["C20", "ROW"] == pytest.approx(
+        6 / 11)
+    assert a.loc["C01", "ROW"] == 1.0  # no evidence: all to ROW
+    jx = pd.DataFrame({"importer": ["VNM", "ROW"], "hs": ["870323", "870323"], "value": [2.0, 8.0]})
+    b, proxied, _ = wiod.importer_shares(jx, 0.5, overall)
+    assert set(proxied) == set(SPLIT) - {"VNM"}  # no Japanese export data in this slice
+    assert np.allclose(b[COLS].sum(axis=1), 1.0)
+    assert b.loc["C20", "THA"] == pytest.approx(overall["THA"])
+
+
+@pytest.mark.shared
+def test_pe_flows_conserve_world_trade_and_scale() -> None:
     if not SHARED.is_dir():
         pytest.skip(f"../shared/data is absent ({SHARED})")
-    w = wiod.load(SHARED)
-    return w[((w["importer"] == "KOR") & (w["sector"] == "C20")) | (w["importer"] == "USA")]
+    cp = wiod_cp.load(SHARED)
+    a = pd.DataFrame(0.0, index=wiod.GOODS_SECTORS, columns=COLS)
+    b = a.copy()
+    a["VNM"], a["ROW"] = 0.25, 0.75
+    b["ROW"] = 1.0
+    F = wiod.pe_flows(cp, a, b)
+    g = [cp.sectors.index(s) for s in wiod.GOODS_SECTORS]
+    M = wiod_cp.flows(cp)[g]
+    assert F.sum() == pytest.approx(M.sum(), rel=1e-12)
+    E, U = list(cp.economies), UNIVERSE
+    r = E.index("ROW")
+    kor = U.index("KOR")
+    assert F[:, U.index("VNM"), kor].sum() == pytest.approx(0.25 * M[:, r, E.index("KOR")].sum())
+    eu = [E.index(e) for e in E if wiod.wiod_code(e) == "EUN"]
+    assert F[:, U.index("EUN"), U.index("EUN")].sum() == pytest.approx(M[:, eu][:, :, eu].sum())
+    assert F[:, U.index("VNM"), U.index("VNM")].sum() == 0.0  # no domestic cell for VNM
+    S, info = wiod.scale(F, 2.0 * F[:, [U.index(c) for c in ("KOR", "CHN", "JPN", "EUN", "GBR",
+                                                            "AUS", "CAN", "MEX", "TWN", "IND",
+                                                            "IDN")], U.index("USA")].sum() * 1e3,
+                         F[:, :, U.index("JPN")].sum() * 1e3)  # Japan: factor 1 on the total
+    assert info["wiod_factor"] == pytest.approx(2.0)
+    assert S[:, kor, kor].sum() == pytest.approx(2000.0 * F[:, kor, kor].sum())
 
 
-def test_row_fill_and_one_scale_factor(flows) -> None:
-    us_goods = flows[
-        (flows["importer"] == "USA")
-        & flows["sector"].isin(wiod.GOODS_SECTORS)
-        & flows["exporter"].isin(NAMED7)
-    ]["value"].sum()
-    assert us_goods == pytest.approx(1_128_765.047)  # US$ million, WIOD 2014
-    w, info = wiod.complete_and_scale(flows, us_goods * 1e3 * 1.5)  # Census = 1.5 x WIOD
-    assert info["wiod_factor"] == pytest.approx(1.5)
-    kor = w[w["importer"] == "KOR"].set_index("exporter")
-    fill = (1 - 0.91120316) * 89_940.346 / 1.067428
-    assert kor.loc["ROW", "fill"] == pytest.approx(fill, rel=1e-6)  # about 7,481.9
-    assert kor.loc["JPN", "fill"] == 0.0
-    # US$ million -> thousand, x 1.5
-    assert kor.loc["JPN", "value_k"] == pytest.approx(1_504.406 * 1000 * 1.5)
-    assert kor.loc["ROW", "value_k"] == pytest.approx((514.280 + fill) * 1000 * 1.5, rel=1e-6)
-    # the US market is observed: only US domestic sales stay for importer USA
-    assert set(w.loc[w["importer"] == "USA", "exporter"]) == {"USA"}
-
-
-def test_split_to_hs6_with_own_and_world_mix(flows) -> None:
-    w, _ = wiod.complete_and_scale(flows, 1.0e9)
-    w = w[(w["importer"] == "KOR") & w["exporter"].isin(["JPN", "USA"])]
-    world = pd.DataFrame(
-        {"sector": "C20", "hs": ["870323", "870324"], "value": [3.0, 1.0], "share": [0.75, 0.25]}
-    )
-    own = pd.DataFrame(
-        {"exporter": "JPN", "sector": "C20", "hs": ["870323"], "value": [5.0], "share": [1.0]}
-    )
-    imp = wiod.split_to_hs6(w, world, own).set_index(["exporter", "hs"])
-    jpn = w.set_index("exporter").loc["JPN", "value_k"]
-    usa = w.set_index("exporter").loc["USA", "value_k"]
-    assert imp.loc[("JPN", "870323"), "value"] == pytest.approx(jpn)
+def test_split_to_hs6() -> None:
+    U = UNIVERSE
+    F = np.zeros((len(wiod.GOODS_SECTORS), len(U), len(U)))
+    c20 = wiod.GOODS_SECTORS.index("C20")
+    F[c20, U.index("JPN"), U.index("KOR")] = 100.0
+    F[c20, U.index("USA"), U.index("KOR")] = 40.0
+    keep = np.ones((len(U), len(U)), dtype=bool)
+    world = pd.DataFrame({"sector": "C20", "hs": ["870323", "870324"], "value": [3.0, 1.0],
+                          "share": [0.75, 0.25]})
+    own = pd.DataFrame({"exporter": "JPN", "sector": "C20", "hs": ["870323"], "value": [5.0],
+                        "share": [1.0]})
+    imp = wiod.split_to_hs6(F, keep, world, own, []).set_index(["exporter", "hs"])
+    assert imp.loc[("JPN", "870323"), "value"] == 100.0
     assert imp.loc[("JPN", "870323"), "quality"] == "imputed:wiod2014_sector_x_exporter_us_mix"
-    assert imp.loc[("USA", "870324"), "value"] == pytest.approx(0.25 * usa)
+    assert imp.loc[("USA", "870324"), "value"] == pytest.approx(10.0)
     assert imp.loc[("USA", "870324"), "quality"] == "imputed:wiod2014_sector_x_world_us_mix"
-    assert ("JPN", "870324") not in imp.index
-
-
-def test_trade_sheet_combines_observed_and_imputed(flows) -> None:
-    from fta_compare.tablebuild import trade, us_imports
-
-    us = us_imports.load(SHARED)
-    codes = ["870323", "870324"]
-    t, info, _ = trade.build_trade(us[us["hs6"].isin(codes)], flows, codes)
-    obs = t[t["quality"] == "observed"]
-    raw = us[us["hs6"].isin(codes) & (us["iso3"] == "JPN")].set_index("hs6")["imports_usd"]
-    got = obs[obs["exporter"] == "JPN"].set_index("hs")["value"]
-    assert got.to_dict() == (raw / 1000).round(3).to_dict()
-    assert set(t["importer"]) == {"KOR", "USA"}  # the slice holds flows into KOR and USA only
-    assert (t["value"] >= 1.0).all() and t["quality"].str.match(r"^(observed|imputed:)").all()
-    assert t.equals(t.sort_values(["exporter", "importer", "hs"]).reset_index(drop=True))
-    assert info["value_shares"].startswith("imputed ")

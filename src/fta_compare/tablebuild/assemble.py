@@ -5,7 +5,9 @@ builder, in dependency order (trade -> schedules -> duties -> depth, elasticitie
 meta), and returns the sheets in workbook order. :func:`write_workbook` writes them with
 xlsxwriter, byte-for-byte reproducibly: fixed creation date, no timestamps in cells, HS codes as
 text, booleans as ``yes``/``no``, NaN as empty cells, ``inf`` as text. :func:`write_default`
-splits the trade sheet into its own workbook if a sheet would exceed ``MAX_ROWS_SINGLE`` rows.
+writes the ``ge_*`` sheets to ``default_ge.xlsx`` and splits the trade sheet into its own workbook
+if a sheet would exceed ``MAX_ROWS_SINGLE`` rows. The GE tables need the compiled 2026 PE
+baseline: :func:`build_default` compiles it with the tool itself (``ge_tables.py``).
 """
 
 from __future__ import annotations
@@ -19,8 +21,11 @@ import pandas as pd
 from . import (
     concordance,
     depth,
+    desta,
     elasticities,
+    ge_tables,
     japan_tariff,
+    jp_customs,
     scenarios,
     sectors,
     us_actions,
@@ -28,18 +33,19 @@ from . import (
     us_imports,
     utilisation,
     wdi,
-    wiod,
+    wiod_cp,
 )
 from .helpers import Log
 from .meta import build_meta
-from .schedules import build_schedules, weighted_check
+from .schedules import build_schedules, mfn_checks
 from .sources import build_sources
 from .trade import build_trade
+from .universe import EU27, UNIVERSE
 
 FIXED_CREATED = dt.datetime(2026, 1, 1, 0, 0, 0)
 AUTHOR = "fta_compare build_tariff_tables.py"
-MAX_ROWS_SINGLE = 400_000
-MAX_CELLS_SINGLE = 3_500_000
+MAX_ROWS_SINGLE = 1_048_575  # Excel sheet limit (header row excluded)
+MAX_CELLS_SINGLE = 10_000_000
 TRADE_SHEETS = ("trade",)
 
 
@@ -49,14 +55,21 @@ def build_default(shared: Path, log: Log = print) -> dict[str, pd.DataFrame]:
     U = conc.universe
     us = us_imports.load(shared)
     hts8 = us_hts.load_hts8(shared)
+    cp = wiod_cp.load(shared)
+    wdi_table = wdi.load(shared)
     log("trade ...")
-    trade, tinfo, partner_w = build_trade(us, wiod.load(shared), U)
+    trade, tinfo, _partner_w = build_trade(us, cp, jp_customs.load(shared), U)
     log(f"  {len(trade):,} rows, {trade['hs'].nunique():,} HS6")
     log("schedules ...")
-    sched, sinfo = build_schedules(U, japan_tariff.load(shared), hts8, wdi.load(shared), partner_w)
-    sinfo["weighted_check"], tinfo["import_totals"] = weighted_check(
-        trade, sched["mfn"], sinfo["wdi"]
-    )
+    pairs = desta.agreement_pairs(desta.load(shared), 2014)
+    sched, sinfo = build_schedules(U, japan_tariff.load(shared), hts8, wdi_table, cp, pairs)
+    sinfo["checks"] = mfn_checks(trade, sched["mfn"], wdi_table, sinfo["wiod_overall_mfn"])
+    applied14 = wdi.near(wdi_table, wdi.APPLIED, [*cp.economies, "EUN"], 2014)["rate"]
+    sinfo["orientation"] = wiod_cp.orientation_table(
+        cp, applied14, [c for c in cp.economies if c in EU27])
+    intl = trade[trade["exporter"] != trade["importer"]]
+    tinfo["import_totals"] = "; ".join(
+        f"{c} {intl.loc[intl['importer'] == c, 'value'].sum() / 1e6:,.0f}" for c in UNIVERSE)
     log("duties ...")
     acts = us_actions.load(shared)
     scopes = us_actions.Scopes(U, us_hts.load_basic(shared), hts8, acts.exempt, acts.s232d)
@@ -69,9 +82,7 @@ def build_default(shared: Path, log: Log = print) -> dict[str, pd.DataFrame]:
         float(sched["preferences"]["rate"].max()),
         float(duties["rate"].max()),
     )
-    return {
-        "meta": build_meta(tinfo, sinfo, dinfo, depinfo, trade["hs"].nunique(), top),
-        "sources": build_sources(tinfo, sinfo, dinfo, depinfo, elinfo),
+    pe = {
         "regions": scenarios.build_regions(us),
         "agreements": scenarios.build_agreements(),
         "preferences": sched["preferences"],
@@ -83,6 +94,15 @@ def build_default(shared: Path, log: Log = print) -> dict[str, pd.DataFrame]:
         "elasticities": el,
         "sectors": sectors.build_sectors(),
         "utilisation": utilisation.build_utilisation(utilisation.load(shared)),
+    }
+    log("GE tables (compiling the PE baseline) ...")
+    cells = ge_tables.compile_pe_baseline(pe, top)
+    ge, geinfo = ge_tables.build_ge(cp, ge_tables.pe_sector_tariffs(cells), U)
+    return {
+        "meta": build_meta(tinfo, sinfo, dinfo, depinfo, trade["hs"].nunique(), top, geinfo),
+        "sources": build_sources(tinfo, sinfo, dinfo, depinfo, elinfo, geinfo),
+        **pe,
+        **ge,
     }
 
 
@@ -137,7 +157,13 @@ def write_workbook(path: Path, sheets: dict[str, pd.DataFrame]) -> None:
 
 
 def write_default(sheets: dict[str, pd.DataFrame], out: Path, log: Log = print) -> list[Path]:
-    """default.xlsx, or default_schedules.xlsx + default_trade.xlsx if a sheet is too large."""
+    """default.xlsx (+ default_ge.xlsx with the ``ge_*`` sheets), or default_schedules.xlsx +
+    default_trade.xlsx instead of default.xlsx if a sheet is too large."""
+    ge = {k: v for k, v in sheets.items() if k.startswith("ge_")}
+    sheets = {k: v for k, v in sheets.items() if not k.startswith("ge_")}
+    ge_paths = [out / "default_ge.xlsx"] if ge else []
+    if ge:
+        write_workbook(ge_paths[0], ge)
     too_big = any(len(df) > MAX_ROWS_SINGLE for df in sheets.values())
     total_cells = sum(df.size for df in sheets.values())
     if too_big or total_cells > MAX_CELLS_SINGLE:
@@ -154,6 +180,7 @@ def write_default(sheets: dict[str, pd.DataFrame], out: Path, log: Log = print) 
     for p in stale:
         if p.exists():
             p.unlink()
+    paths += ge_paths
     for p in paths:
         log(f"wrote {p} ({p.stat().st_size / 1e6:.1f} MB)")
     return paths

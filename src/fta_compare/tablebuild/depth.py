@@ -12,7 +12,8 @@ Sources (shared ``wb_deep_trade_agreements/``):
 Transformation: 21 areas shared by both sources (:data:`DEPTH_AREAS`); HOR coverage = 0 if not
 covered, 2 if legally enforceable, else 1; DTA 2.0 coverage = 0 if the score is 0, 2 if >= the
 median of the positive scores of that area over all toolkit agreements, else 1; the FTA tariff
-areas = 2. Hypothetical agreements and US_JPN get assumed codings (``info["source"]`` =
+areas = 2. Hypothetical agreements, US_JPN and the agreements after the toolkit's coverage
+(:data:`ASSUMED`) get assumed codings (``info["source"]`` =
 ``assumption``); the DTA rule is validated against HOR on :data:`DTA_CHECK_IDS`. No quality
 column in this sheet: the coding source per agreement is in ``sources`` and ``meta``.
 """
@@ -89,7 +90,23 @@ DTA_IDS: dict[str, int] = {  # agreement -> DTA 2.0 id_agree
     "AUS_GBR": 399,
     "CAN_GBR": 386,
     "MEX_GBR": 379,
-}
+    "KOR_EU": 195, "JPN_EU": 284, "KOR_CHL": 88, "KOR_PER": 197, "KOR_NZL": 266,
+    "KOR_SGP": 110, "KOR_VNM": 271, "KOR_ASEAN": 279, "KOR_IND": 280, "CHN_ASEAN": 106,
+    "CHN_CHL": 125, "CHN_PER": 179, "CHN_NZL": 165, "CHN_SGP": 162, "JPN_ASEAN": 175,
+    "JPN_SGP": 75, "JPN_MYS": 113, "JPN_THA": 131, "JPN_IDN": 139, "JPN_VNM": 174,
+    "JPN_CHL": 129, "JPN_PER": 209, "JPN_IND": 199, "US_CHL": 82, "US_PER": 160, "US_SGP": 83,
+    "EU_MEX": 52, "EU_CAN": 286, "EU_SGP": 287, "EU_VNM": 288, "EU_CHL": 87, "EU_PER": 229,
+    "EU_GBR": 285, "GBR_NZL": 400, "GBR_SGP": 383, "GBR_VNM": 385, "GBR_CHL": 357,
+    "GBR_PER": 354, "AUS_NZL": 16, "AANZFTA": 183, "AIFTA": 187, "ASEAN_FTA": 295,
+    "AUS_SGP": 81, "AUS_THA": 99, "AUS_MYS": 237, "AUS_CHL": 163, "AUS_IND": 398,
+    "AUS_IDN": 324, "NZL_SGP": 69, "NZL_THA": 107, "NZL_MYS": 206, "IND_SGP": 123,
+    "IND_MYS": 198, "CAN_CHL": 37, "CAN_PER": 169, "CHL_MYS": 227, "CHL_THA": 330,
+    "CHL_VNM": 262, "PER_SGP": 168, "TWN_SGP": 247, "TWN_NZL": 244, "PACIFIC_ALLIANCE": 278,
+}  # fmt: skip
+ASSUMED: dict[str, str] = {  # agreement -> agreement whose coding it takes (assumption)
+    "CJK": "RCEP", "CPTPP_KOR": "CPTPP", "CPTPP_KOR_CHN": "CPTPP", "JK_PLUS": "CPTPP",
+    "JK_PLUS_EU": "CPTPP", "KOR_IDN": "KOR_ASEAN", "EU_NZL": "JPN_EU", "PER_THA": "AUS_THA",
+}  # fmt: skip
 DTA_CHECK_IDS: dict[str, int] = {  # coded in both: validation of the DTA rule
     "KORUS": 211,
     "JPN_AUS": 259,
@@ -131,9 +148,8 @@ def build_depth(data: DepthData) -> tuple[pd.DataFrame, Info]:
     for agr, aid in DTA_IDS.items():
         codes[agr] = (dta_code(aid), "dta")
     codes["US_JPN"] = ({a: (2 if c is None else 0) for a, _, c in DEPTH_AREAS}, "assumption")
-    codes["CJK"] = (codes["RCEP"][0], "assumption")
-    codes["CPTPP_KOR"] = (codes["CPTPP"][0], "assumption")
-    codes["JK_PLUS"] = (codes["CPTPP"][0], "assumption")
+    for agr, like in ASSUMED.items():
+        codes[agr] = (codes[like][0], "assumption")
     rows = []
     for agr in sorted(codes):
         for a, cat, _ in DEPTH_AREAS:

@@ -19,6 +19,7 @@ from .universe import (
     EXPORT_SUPPLY_DEFAULT,
     IMPORT_DEMAND_BOUNDS,
     IMPUTED_MFN_IMPORTERS,
+    SPLIT,
     SUBSTITUTION_BOUNDS,
     UNIVERSE,
 )
@@ -31,9 +32,18 @@ def build_meta(
     depth_info: Info,
     n_products: int,
     max_rate: float,
+    ge_info: Info,
 ) -> pd.DataFrame:
     """Rows ``key, value`` (text); ``n_products``: HS6 in trade; ``max_rate``: largest rate."""
-    wdi = sched_info["wdi"]
+    ck = sched_info["checks"]
+    checks = "; ".join(
+        f"{c}: simple {r.simple:.4f} (ag {r.simple_ag:.4f}, non-ag {r.simple_nonag:.4f}), "
+        f"import-weighted {r.weighted:.4f}, WIOD 2014 {r.wiod_2014:.4f}, WDI "
+        f"{r.wdi_2014:.4f} ({r.wdi_2014_year:.0f}) / {r.wdi_latest:.4f} ({r.wdi_latest_year:.0f})"
+        for c, r in ck.iterrows())
+    ori = sched_info["orientation"]
+    orient = "; ".join(f"{c} {r.settled:.4f} vs {r.kite:.4f} (WDI {r.wdi_2014:.4f})"
+                       for c, r in ori.iterrows())
     m = [
         (
             "title",
@@ -49,17 +59,28 @@ def build_meta(
         ("baseline_year", str(BASELINE_YEAR)),
         (
             "universe",
-            ",".join(UNIVERSE) + ": the economies of the WIOD sector flows. The other CPTPP "
-            "members (BRN, CHL, MYS, NZL, PER, SGP, VNM) stay inside ROW (WIOD has no "
-            "separate flows for them; ROW is not a member of any agreement), so CPTPP "
-            "effects with those members are not captured",
+            ",".join(UNIVERSE) + ": the WIOD 2014 economies (EU27 as the bloc EUN) and "
+            + ", ".join(SPLIT) + " split out of WIOD's RoW region with observed partner shares; "
+            "BRN, PHL, KHM, LAO, MMR (and every other economy) stay inside ROW, which is not a "
+            "member of any agreement",
         ),
         ("trade_products", f"{n_products} HS6 products in trade"),
         ("trade_value_shares", trade_info["value_shares"] + " (all cells incl. domestic)"),
         ("trade_value_shares_international", trade_info["value_shares_international"]),
+        ("trade_value_shares_into_KOR", trade_info["value_shares_into_KOR"]),
+        ("trade_value_shares_into_JPN", trade_info["value_shares_into_JPN"]),
+        ("trade_value_shares_into_CHN", trade_info["value_shares_into_CHN"]),
         ("trade_threshold", trade_info["trade_threshold"]),
         ("wiod_scale_factor", trade_info["wiod_scale_factor"]),
-        ("wiod_row_fill", trade_info["wiod_row_fill"]),
+        ("wiod_jpn_domestic_factor", trade_info["wiod_jpn_domestic_factor"]),
+        ("wiod_row_split_exporter_shares", trade_info["row_split_exporter"]),
+        ("wiod_row_split_importer_shares", trade_info["row_split_importer"]),
+        ("jpn_customs_yen_per_usd", f"{trade_info['jpn_yen_per_usd']:.4f} (mirror-implied: "
+         "Japan's 2024 exports to the USA in yen / US Census 2024 imports from Japan in US$)"),
+        ("wiod_tariff_orientation", "tariff.csv row (origin=a, destination=b) = 1 + the tariff "
+         "a imposes on goods from b (a = importer), transposed against the KITE code. "
+         "Importer-side import-weighted means, settled reading vs KITE's (WDI applied, year "
+         "nearest 2014): " + orient),
         ("us_imports_dropped_codes", trade_info["us_imports_dropped_codes"]),
         ("depth_beta", f"{DEPTH_BETA}"),
         (
@@ -82,11 +103,10 @@ def build_meta(
             "explode or flip sign",
         ),
         (
-            "mfn_import_weighted_means",
-            sched_info["weighted_check"] + " - import-weighted over "
-            "the trade sheet's international cells; JPN and USA observed "
-            "rates land near their WDI figures, the imputed ones below "
-            "(conservative uniform-on-dutiable imputation)",
+            "mfn_checks",
+            checks + " - simple means over the HS 2022 subheadings with a row; import-weighted "
+            "over the trade sheet's international cells; WIOD 2014 = the sector MFN weighted by "
+            "2014 imports; WDI = TM.TAX.MRCH.WM.FN.ZS (2014 and latest)",
         ),
         (
             "trade_import_totals_usd_bn",
@@ -94,8 +114,10 @@ def build_meta(
             + " (international imports by importer, US$ bn, 2024 terms)",
         ),
         (
-            "mfn_imputed_rates",
-            "; ".join(f"{c} {wdi[c]:.4f}" for c in IMPUTED_MFN_IMPORTERS),
+            "mfn_sector_rates_wiod2014",
+            "; ".join(f"{c}: " + ", ".join(f"{k} {v:.3f}" for k, v in
+                                           sched_info["sector_mfn"][c].items())
+                      for c in IMPUTED_MFN_IMPORTERS),
         ),
         ("jpn_mfn_excluded_hs6", ",".join(sched_info["jp_excluded"])),
         ("usa_mfn_excluded_hs6", ",".join(sched_info["us_excluded"])),
@@ -111,12 +133,13 @@ def build_meta(
         ),
         (
             "staging_assumptions",
-            "imputed in-force schedules at their 2026 step: KOR_CHN 20 linear "
-            "steps from 2015 (60% done), RCEP 20 steps from 2022 (25% done), "
-            "all others fully phased in; Japan/US observed rates are the "
-            "current step; all in-force steps are frozen after 2026. "
-            "Hypothetical agreements start 2027, 10-year linear path given at "
-            "2027/2031/2036 (10/50/100%); scenario year 2036",
+            "imputed in-force schedules at their 2026 step: KOR_CHN 20 linear steps from 2015 "
+            "(60% done), RCEP 20 steps from 2022 (25% done), UK continuity agreements staged "
+            "like the EU originals, other agreements in force from 2019 on 10 steps from the "
+            "year in force, older ones fully phased in; Japan/US observed rates are the current "
+            "step; all in-force steps are frozen after 2026. Hypothetical agreements start "
+            "2027, 10-year linear path given at 2027/2031/2036 (10/50/100%, the tool evaluates "
+            "each step as a time path); scenario year 2036",
         ),
         (
             "preference_overlap",
@@ -125,24 +148,26 @@ def build_meta(
         ),
         (
             "depth_coding",
-            depth_info["validation"] + "; CJK = RCEP's coding, CPTPP_KOR and JK_PLUS = "
-            "CPTPP's coding, US_JPN assumed (assumptions)",
+            depth_info["validation"] + "; CJK = RCEP's coding, CPTPP_KOR, CPTPP_KOR_CHN, "
+            "JK_PLUS and JK_PLUS_EU = CPTPP's coding, KOR_IDN = KOR_ASEAN's, EU_NZL = "
+            "JPN_EU's, PER_THA = AUS_THA's, US_JPN assumed (assumptions)",
         ),
         (
             "data_gaps",
-            "Korea's, China's (and AUS/CAN/MEX/GBR's) line-level tariff schedules are not in "
-            "the shared data: their MFN rates are the WDI import-weighted MFN mean on "
-            "products dutiable in Japan or the US (0 elsewhere) and their preferential "
-            "schedules are linear staging from that MFN with a sensitive list derived "
-            "from Japan's schedule. Product-level flows into KOR, JPN, CHN and the other "
-            "non-US importers (and all domestic sales) are not in the data: WIOD 2014 "
-            "bilateral sector totals, scaled to 2024 by one factor, are split across HS6 "
-            "by the exporter's 2024 US-import product mix (a proxy). WIOD's file lacks "
-            "the other 35 WIOD economies (EU etc.): their origin share is given to ROW; "
-            "as an importer ROW covers only WIOD's RoW region. No Section 232 content-"
-            "based derivatives outside chapters 72/73/76, no lumber/pharma/semiconductor "
-            "232, no CAN/MEX IEEPA border duties or USMCA content rules, no Brazil/India "
-            "additional IEEPA duties, no Switzerland/EU/UK 2025 auto deals (not in the "
+            "Line-level tariff schedules of every importer but JPN and USA are not in the "
+            "shared data: their MFN rates are WIOD 2014 sector rates (levels of 2014: China's "
+            "2015-2019 unilateral MFN cuts, e.g. cars 25% -> 15% in 2018, are in the sector "
+            "level only as far as the line structure moves them) spread over HS6 by the "
+            "observed JPN/US line structure, and their preferential schedules are staged from "
+            "that MFN with a sensitive list derived from Japan's schedule. Product-level flows "
+            "into every importer but USA and JPN (and all domestic sales) are WIOD 2014 sector "
+            "flows scaled to 2024 by one factor and split across HS6 by the exporter's 2024 "
+            "US-import product mix (a proxy); Japan's flows are observed by commodity group "
+            "only; the economies split out of WIOD's RoW have no domestic cells and no trade "
+            "with each other (inside ROW->ROW). No Section 232 content-based derivatives "
+            "outside chapters 72/73/76, no lumber/pharma/semiconductor 232, no CAN/MEX IEEPA "
+            "border duties or USMCA content rules, no Brazil/India additional IEEPA duties, no "
+            "Switzerland/EU/UK 2025 auto deals (EU autos stay at 25% in us_deal; not in the "
             "shared data)",
         ),
         (
@@ -166,6 +191,9 @@ def build_meta(
             "US FTA preference utilisation from Budget Lab MFN exemption shares (HS2 x "
             "partner) for KORUS, AUSFTA, USMCA",
         ),
+        ("ge_tables", "default_ge.xlsx: WIOD 2014, 44 economies x 50 sectors, US$ thousand; "
+         + "; ".join(ge_info[k] for k in ("ge_applied_pe_share", "ge_expenditure_gap",
+                                           "ge_value_added_gap", "ge_balance_gap"))),
         ("max_rate", f"{max_rate:g}"),
         (
             "max_rate_note",

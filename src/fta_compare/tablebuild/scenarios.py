@@ -1,197 +1,40 @@
 # ruff: noqa: E501  (long citation strings are kept on one line for grep-ability)
 """The ``agreements``, ``scenarios`` and ``regions`` sheets: definitions of this build.
 
-No shared data file except for ``regions``: agreement membership and entry-into-force years come
-from the agreement texts (DESTA / DTA 2.0 lists, cited per row in ``source``); the hypothetical
-agreements (``CJK``, ``CPTPP_KOR``, ``JK_PLUS``, blank ``in_force``) and all scenarios are
-assumptions of this build, described in each row. ``regions``: the ROW members are the ISO3 codes
-of the US trade partners (US Census, ``trade_flows/us_imports_2024_hs6_by_country.csv``, column
-``iso3``) outside the named economies. No quality labels (definitions, not data).
+No shared data file except for ``regions``: the agreements are defined in ``agreements.py``
+(membership and entry into force from DESTA / DTA 2.0, cited per row); the hypothetical
+agreements (blank ``in_force``) and all scenarios are assumptions of this build, described in
+each row. ``regions``: ``EUN`` = the EU27; ROW = the ISO3 codes of the US trade partners (US
+Census, ``trade_flows/us_imports_2024_hs6_by_country.csv``, column ``iso3``) outside the named
+economies and the EU. No quality labels (definitions, not data).
 
-Adding an economy or an agreement: extend :data:`AGREEMENTS` (members as ISO3; a member outside
-the universe simply stays inside ROW) and the in-force importer sides in
-``schedules.IMPUTED_INFORCE``; a new scenario is one row in :func:`build_scenarios`.
+Adding an agreement: one entry in ``agreements.AGREEMENTS`` (its imputed sides follow from it);
+a new scenario is one row in :func:`build_scenarios`.
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
+from .agreements import AGREEMENTS
 from .universe import (
     BASELINE_DATE,
     BASELINE_YEAR,
-    CPTPP_MEMBERS,
     DEAL_DATE,
+    EU27,
     HYPO_FULL_YEAR,
     NAMED,
     POST_RULING_DATE,
-    RCEP_MEMBERS,
+    WINDOW_DATE,
 )
+from .us_actions import EXPORTERS, USMCA_PARTNERS
 
-Agreement = tuple[str, list[str], int | None, str, str]
-"""(code, members ISO3, year in force or None = hypothetical, description, source)."""
-
-AGREEMENTS: list[Agreement] = [
-    # code, members, in_force, description, source
-    (
-        "AUS_GBR",
-        ["AUS", "GBR"],
-        2023,
-        "Australia-United Kingdom FTA (in force 31 May 2023).",
-        "UK/AUS governments; DTA 2.0 toolkit (United Kingdom - Australia)",
-    ),
-    (
-        "AUS_USA",
-        ["AUS", "USA"],
-        2005,
-        "Australia-United States FTA (AUSFTA, 2005).",
-        "USITC HTS 2025 special program 'AU'",
-    ),
-    (
-        "CAN_GBR",
-        ["CAN", "GBR"],
-        2021,
-        "UK-Canada Trade Continuity Agreement (2021, rolls over CETA).",
-        "DTA 2.0 toolkit (United Kingdom - Canada)",
-    ),
-    (
-        "CHN_AUS",
-        ["AUS", "CHN"],
-        2015,
-        "China-Australia FTA (ChAFTA, Dec 2015).",
-        "DTA 2.0 toolkit (Australia - China)",
-    ),
-    (
-        "CJK",
-        ["CHN", "JPN", "KOR"],
-        None,
-        "HYPOTHETICAL China-Japan-Korea FTA ('RCEP-plus'): from 2027 the tariffs the three still "
-        "apply to each other after RCEP/KOR-CHN (2026 step) are removed linearly over 10 years "
-        "(steps 2027/2031/2036 = 10/50/100%), except a sensitive list kept at the 2026 rate (HS6 "
-        "where Japan gives neither China nor Korea any RCEP concession in 2026).",
-        "Assumption of this build; negotiating history: trilateral talks since 2013 (not in shared data)",
-    ),
-    (
-        "CPTPP",
-        CPTPP_MEMBERS,
-        2018,
-        "Comprehensive and Progressive Agreement for Trans-Pacific Partnership (2018; GBR acceded "
-        "Dec 2024). Members in the model universe: AUS, CAN, GBR, JPN, MEX; the others are inside ROW.",
-        "Japan Customs CPTPP column (FY2026); DTA 2.0 toolkit",
-    ),
-    (
-        "CPTPP_KOR",
-        [*CPTPP_MEMBERS, "KOR"],
-        None,
-        "HYPOTHETICAL Korea accession to CPTPP from 2027: every CPTPP member extends its CPTPP "
-        "schedule to KOR (Japan: its observed FY2026 CPTPP rates; AUS/CAN/MEX/GBR: their imputed "
-        "CPTPP schedules); KOR grants all members linear elimination over 10 years (2027/2031/2036) "
-        "except Japan's CPTPP exclusion list. Preferences exist only for pairs involving KOR.",
-        "Assumption of this build",
-    ),
-    (
-        "JK_PLUS",
-        ["JPN", "KOR"],
-        None,
-        "HYPOTHETICAL deep Japan-Korea agreement ('plus' = CPTPP-level tariff cuts and rules, open "
-        "to third parties by accession): from 2027 Japan grants KOR its observed CPTPP rates, Korea "
-        "grants JPN linear elimination over 10 years except Japan's CPTPP exclusion list. Preference "
-        "rows use exporter blank (= every other member), so adding a member to this row extends both "
-        "schedules to it.",
-        "Assumption of this build",
-    ),
-    (
-        "JPN_AUS",
-        ["AUS", "JPN"],
-        2015,
-        "Japan-Australia EPA (JAEPA, Jan 2015).",
-        "Japan Customs EPA column (FY2026); WB horizontal depth",
-    ),
-    (
-        "JPN_GBR",
-        ["GBR", "JPN"],
-        2021,
-        "Japan-UK Comprehensive EPA (Jan 2021).",
-        "Japan Customs EPA column (FY2026); DTA 2.0 toolkit",
-    ),
-    (
-        "JPN_MEX",
-        ["JPN", "MEX"],
-        2005,
-        "Japan-Mexico EPA (April 2005).",
-        "Japan Customs EPA column (FY2026); WB horizontal depth",
-    ),
-    (
-        "KORUS",
-        ["KOR", "USA"],
-        2012,
-        "Korea-United States FTA (March 2012, amended 2019).",
-        "USITC HTS 2025 special program 'KR'; WB horizontal depth",
-    ),
-    (
-        "KOR_AUS",
-        ["AUS", "KOR"],
-        2014,
-        "Korea-Australia FTA (KAFTA, Dec 2014).",
-        "WB horizontal depth",
-    ),
-    ("KOR_CAN", ["CAN", "KOR"], 2015, "Canada-Korea FTA (CKFTA, Jan 2015).", "WB horizontal depth"),
-    (
-        "KOR_CHN",
-        ["CHN", "KOR"],
-        2015,
-        "Korea-China FTA (Dec 2015; 20-year staging).",
-        "DTA 2.0 toolkit (China - Korea, Republic of)",
-    ),
-    (
-        "KOR_GBR",
-        ["GBR", "KOR"],
-        2021,
-        "UK-Korea FTA (Jan 2021, rolls over the EU-Korea FTA of 2011).",
-        "DTA 2.0 toolkit (United Kingdom - Korea, Republic of)",
-    ),
-    (
-        "MEX_GBR",
-        ["GBR", "MEX"],
-        2021,
-        "UK-Mexico Trade Continuity Agreement (2021).",
-        "DTA 2.0 toolkit (United Kingdom - Mexico)",
-    ),
-    (
-        "RCEP",
-        RCEP_MEMBERS,
-        2022,
-        "Regional Comprehensive Economic Partnership (Jan 2022; Korea Feb 2022). Japan has separate "
-        "schedules for China, Korea and ASEAN/AUS/NZ. Members in the universe: AUS, CHN, JPN, KOR.",
-        "Japan Customs RCEP columns (FY2026); DTA 2.0 toolkit",
-    ),
-    (
-        "USMCA",
-        ["CAN", "MEX", "USA"],
-        2020,
-        "United States-Mexico-Canada Agreement (July 2020).",
-        "USITC HTS 2025 special program 'S/S+'; DTA 2.0 toolkit",
-    ),
-    (
-        "US_JPN",
-        ["JPN", "USA"],
-        2020,
-        "US-Japan Trade Agreement (Jan 2020; limited tariff agreement).",
-        "USITC HTS 2025 special program 'JP'; Japan Customs US-Japan column",
-    ),
-]
-IN_FORCE: list[str] = [a[0] for a in AGREEMENTS if a[2] is not None]
-MEMBERS: dict[str, list[str]] = {a[0]: a[1] for a in AGREEMENTS}
+IN_FORCE: list[str] = [a.code for a in AGREEMENTS if a.in_force is not None]
 
 
 US_2025_MEASURES: list[str] = [
     "ieepa_fentanyl_CHN",
-    "ieepa_recip_CHN",
-    "ieepa_recip_KOR",
-    "ieepa_recip_JPN",
-    "ieepa_recip_AUS",
-    "ieepa_recip_GBR",
-    "ieepa_recip_ROW",
+    *[f"ieepa_recip_{c}" for c in EXPORTERS if c not in USMCA_PARTNERS],
     "s232_steel_alu",
     "s232_autos",
     "s232_auto_parts",
@@ -227,10 +70,10 @@ def build_scenarios() -> pd.DataFrame:
             ",".join(IN_FORCE),
             ",".join(BASELINE_MEASURES),
             "Status quo before the 2025 US tariff actions: agreements in force at their 2026 staging "
-            "step (Japan FY2026 schedule; US HTS 2025; imputed KOR/CHN/AUS/CAN/MEX/GBR schedules at "
-            "their 2026 step, frozen thereafter) and the US duties in force on 2025-01-01: Section 301 "
-            "on China (lists 1-4A and the 2024 review increases) and the 2018 Section 232 steel/"
-            "aluminium regime (CHN and non-EU ROW).",
+            "step (Japan FY2026 schedule; US HTS 2025; every other member's schedule imputed at its "
+            "2026 step, frozen thereafter) and the US duties in force on 2025-01-01: Section 301 on "
+            "China (lists 1-4A and the 2024 review increases) and the 2018 Section 232 steel/"
+            "aluminium regime (partners without quota, TRQ or exemption).",
         ),
         (
             "cjk_fta",
@@ -253,6 +96,19 @@ def build_scenarios() -> pd.DataFrame:
             "schedules to KOR; KOR eliminates tariffs on members except Japan's CPTPP exclusions.",
         ),
         (
+            "kor_chn_cptpp",
+            "",
+            HYPO_FULL_YEAR,
+            BASELINE_DATE,
+            "CPTPP_KOR_CHN",
+            "",
+            "Baseline + Korea AND China accede to the CPTPP (China assumed to satisfy the "
+            "framework's conditions: SOE, subsidy, data and labour disciplines), 10th year (2036): "
+            "members extend their CPTPP schedules to both; KOR and CHN each eliminate tariffs on "
+            "every other member, each other included, except Japan's CPTPP exclusions and rice. "
+            "Assumption; sources: agreements sheet.",
+        ),
+        (
             "jk_plus",
             "",
             HYPO_FULL_YEAR,
@@ -261,6 +117,19 @@ def build_scenarios() -> pd.DataFrame:
             "",
             "Baseline + a deep Japan-Korea agreement in its 10th year (2036): Japan's CPTPP rates to "
             "KOR, Korea's elimination to JPN except Japan's CPTPP exclusions; no China.",
+        ),
+        (
+            "jk_plus_eu",
+            "",
+            HYPO_FULL_YEAR,
+            BASELINE_DATE,
+            "JK_PLUS_EU",
+            "",
+            "Baseline + the Japan-Korea partnership opened to the EU (Germany and France as core "
+            "partners; the EU bloc EUN) at CPTPP depth, 10th year (2036): Japan's CPTPP rates to KOR "
+            "and the EU; KOR and the EU eliminate tariffs on the other members except Japan's CPTPP "
+            "exclusions (and rice); EU-Japan EPA and EU-Korea FTA preferences stay where lower. "
+            "Depth channel: CPTPP coding. Assumption; sources: agreements sheet.",
         ),
         (
             "us_deal",
@@ -274,6 +143,20 @@ def build_scenarios() -> pd.DataFrame:
             "2025-11-13: 15% all-in floor, autos/parts 15%); China: fentanyl 10% + reciprocal 10%; "
             "Section 232 steel/aluminium 50%, copper 50%, autos/parts 25% for others (CAN/MEX USMCA "
             "content rules not modelled), MHD trucks/buses.",
+        ),
+        (
+            "us_deal_jpn_only",
+            "",
+            BASELINE_YEAR,
+            WINDOW_DATE,
+            "",
+            ",".join(US_2025_MEASURES),
+            "The July-November 2025 window: the US-Japan deal in force (EO 14345, 2025-09-04: 15% "
+            "all-in floor from 2025-08-07; Section 232 autos/parts 15% all-in from 2025-09-12) while "
+            "Korea still faced the announced Section 232 auto tariff of 25% and the EO 14326 "
+            "reciprocal 15% on top of KORUS rates (the US-Korea deal took effect 2025-11-15). Date "
+            "2025-10-01, all 2025 US measures as in force on that date "
+            "(us_tariff_actions_2025/us_tariff_events_2025.csv events 10-12, 15).",
         ),
         (
             "us_no_deal",
@@ -333,22 +216,28 @@ def build_scenarios() -> pd.DataFrame:
 
 def build_agreements() -> pd.DataFrame:
     """The ``agreements`` sheet (members sorted, comma-separated)."""
-    rows = [(a, ",".join(sorted(m)), y, desc, src) for a, m, y, desc, src in AGREEMENTS]
+    rows = [(a.code, ",".join(a.members), a.in_force, a.description, a.source)
+            for a in sorted(AGREEMENTS, key=lambda a: a.code)]
     return pd.DataFrame(rows, columns=["agreement", "members", "in_force", "description", "source"])
 
 
 def build_regions(us_imports: pd.DataFrame) -> pd.DataFrame:
-    """The ``regions`` sheet: ROW and its members (US Census partners outside the named)."""
+    """The ``regions`` sheet: the EU bloc and ROW (US Census partners outside the named)."""
     us = us_imports
-    mem = sorted(set(us["iso3"].dropna()) - set(NAMED) - {"USA"})
+    mem = sorted(set(us["iso3"].dropna()) - set(NAMED) - set(EU27) - {"USA"})
     return pd.DataFrame(
         [
             (
+                "EUN",
+                "European Union (27 members; intra-EU trade is EUN->EUN, untaxed)",
+                ",".join(sorted(EU27)),
+            ),
+            (
                 "ROW",
-                "Rest of the world: every economy not listed separately "
-                "(incl. EU-27, TWN, VNM, MYS, SGP, BRN, CHL, PER, NZL)",
+                "Rest of the world: every economy not listed separately (incl. BRN, PHL, KHM, "
+                "LAO, MMR, BRA, CHE, NOR, RUS, TUR...)",
                 ",".join(mem),
-            )
+            ),
         ],
         columns=["code", "name", "members"],
     )

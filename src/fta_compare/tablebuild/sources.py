@@ -13,10 +13,10 @@ from __future__ import annotations
 import pandas as pd
 
 from .helpers import Info
+from .sources_flows import ge_rows, mfn_rows, preference_rows, trade_rows
 from .universe import (
     EXPORT_SUPPLY_DEFAULT,
     IMPORT_DEMAND_BOUNDS,
-    IMPUTED_MFN_IMPORTERS,
     SUBSTITUTION_BOUNDS,
 )
 
@@ -54,12 +54,19 @@ S: dict[str, str] = {  # citation of each public source
     "conc": "UN Statistics Division HS correspondence tables via insongkim/concordance @201c812 "
     "(shared: hs_concordance/)",
     "desta": "Agreement list and membership: official agreement texts; DESTA (Dür, Baccini & Elsig "
-    "2014) via globalgov/manytrade (shared: agreement_depth/)",
+    "2014) via globalgov/manytrade @8780322 (shared: agreement_depth/)",
+    "wiodcp": "WIOD 2016 release, 2014 tables (Timmer, Dietzenbacher, Los, Stehrer & de Vries 2015, "
+    "RIE 23: 575-605, doi 10.34894/PJ2M1C, CC BY 4.0) as Caliendo-Parro arrays for the KITE model "
+    "via powell001/Kiel_US_TradePolicy code/initial_conditions_WIOD_2014.rds @205614f (shared: "
+    "wiod2014_cp_inputs/); tariff orientation settled in wiod_cp.py (importer = 'origin' column)",
+    "jpcustoms": "Japan Customs trade statistics 2024 by partner area and principal commodity group "
+    "via mitsuoxv/jp-trade data/trade_year.rda @a66ddb1 (MIT; shared: japan_customs_trade/)",
 }
 
 
 def build_sources(
-    trade_info: Info, sched_info: Info, duty_info: Info, depth_info: Info, el_info: Info
+    trade_info: Info, sched_info: Info, duty_info: Info, depth_info: Info, el_info: Info,
+    ge_info: Info,
 ) -> pd.DataFrame:
     """Rows ``table, column, source, transformation`` (notes of the builders filled in)."""
     r: list[tuple[str, str, str, str]] = []
@@ -69,245 +76,9 @@ def build_sources(
         for c in columns.split(","):
             r.append((table, c.strip(), source, transformation))
 
-    wdi_all = "; ".join(sched_info["wdi_notes"][c] for c in IMPUTED_MFN_IMPORTERS)
-    # ---- trade
-    a(
-        "trade",
-        "exporter,importer",
-        S["census"] + "; " + S["wiod"],
-        "ISO3; economies outside {KOR, JPN, CHN, USA, AUS, CAN, MEX, GBR} mapped to ROW",
-    )
-    a(
-        "trade",
-        "hs",
-        S["census"] + "; " + S["conc"],
-        "HS 2022 6-digit text; " + trade_info["us_imports_dropped_codes"],
-    )
-    a(
-        "trade",
-        "value",
-        S["census"],
-        "importer USA (observed): 2024 US imports for consumption by "
-        "HS6 x partner, US$ / 1000; partners outside the named economies summed into ROW",
-    )
-    a(
-        "trade",
-        "value",
-        S["wiod"],
-        "every other cell (imputed): WIOD 2014 bilateral goods-sector "
-        "totals (C01-C22, basic prices, excl. importer tariff) x scale factor "
-        + trade_info["wiod_scale_factor"]
-        + "; split across HS6 by the exporter's 2024 US-import "
-        "product mix within the sector (proxy); "
-        + trade_info["wiod_row_fill"]
-        + "; "
-        + trade_info["trade_threshold"],
-    )
-    a("trade", "quality", "this build", "observed = US Census 2024; imputed:<method> rows below")
-    a(
-        "trade",
-        "quality=imputed:wiod2014_sector_x_exporter_us_mix",
-        S["wiod"] + "; " + S["census"],
-        "flow exporter->importer in WIOD goods sector s (2014, one scalar to 2024) split across HS6 "
-        "by the exporter's observed 2024 US-import value shares within s (proxy for its export "
-        "mix); HS6 -> WIOD sector by an HS -> ISIC Rev.4 rule set written for this build",
-    )
-    a(
-        "trade",
-        "quality=imputed:wiod2014_sector_x_world_us_mix",
-        S["wiod"] + "; " + S["census"],
-        "as above, split by total US imports within s (all partners): exporter USA (no US export "
-        "detail in the shared data) and sectors the exporter does not ship to the US",
-    )
-    a(
-        "trade",
-        "quality=imputed:wiod2014_domestic_x_exporter_us_mix",
-        S["wiod"] + "; " + S["census"],
-        "domestic absorption (exporter == importer) of WIOD goods sectors split like exports (the "
-        "exporter's US-import mix as a proxy for its production mix); ROW->ROW includes intra-ROW trade",
-    )
-    a(
-        "trade",
-        "quality=imputed:wiod2014_domestic_x_world_us_mix",
-        S["wiod"] + "; " + S["census"],
-        "US domestic absorption split by the mix of total US imports within the sector",
-    )
-    # ---- mfn
-    a(
-        "mfn",
-        "importer",
-        "this build",
-        "JPN and USA observed; KOR, CHN, AUS, CAN, MEX, GBR, ROW imputed",
-    )
-    a("mfn", "hs", S["conc"], "HS 2022 6-digit text (Japan FY2026 and HTS 2025 are HS 2022 based)")
-    a(
-        "mfn",
-        "rate",
-        S["japan"],
-        "JPN: applied MFN per national line (WTO rate, else temporary, else "
-        "basic); HS6 = simple average over the lines with an ad valorem rate; / 100",
-    )
-    a(
-        "mfn",
-        "rate",
-        S["hts"],
-        "USA: column-1 general rate per HTS8; HS6 = simple average over HTS8 lines; / 100",
-    )
-    a(
-        "mfn",
-        "rate",
-        S["wdi"],
-        "KOR, CHN, AUS, CAN, MEX, GBR, ROW: " + wdi_all + "; imported-"
-        "weighted means of the result: " + sched_info["weighted_check"],
-    )
-    a("mfn", "quality", "this build", "observed / imputed:<method> rows below")
-    a(
-        "mfn",
-        "quality=imputed:jpn_adval_component_lower_bound",
-        S["japan"],
-        f"specific/compound/alternative duties: the smallest ad valorem percentage in the rate text is "
-        f"a lower bound of the AVE and enters the HS6 average ({sched_info['jp_lb']} HS6); HS6 whose "
-        f"lines are all purely specific are excluded ({len(sched_info['jp_excluded'])} HS6, meta "
-        "jpn_mfn_excluded_hs6)",
-    )
-    a(
-        "mfn",
-        "quality=imputed:usa_adval_component_lower_bound",
-        S["hts"],
-        f"same rule for US specific/compound rates ({sched_info['us_lb']} HS6); purely specific HS6 "
-        f"excluded ({len(sched_info['us_excluded'])}, meta usa_mfn_excluded_hs6)",
-    )
-    a(
-        "mfn",
-        "quality=imputed:wdi_weighted_mfn_uniform_on_jpn_or_usa_dutiable_hs6",
-        S["wdi"] + "; " + S["japan"] + "; " + S["hts"],
-        "no line-level schedule: the latest WDI import-weighted MFN mean on every HS6 that is "
-        f"dutiable in Japan's or the US schedule ({sched_info['dutiable']} HS6), 0 on HS6 free in "
-        "both (ITA/zero-for-zero/commodity lines). Not rescaled to the WDI mean: agricultural peaks "
-        "are not spread onto manufactures, so the imputed import-weighted mean is below the WDI "
-        "figure (conservative)",
-    )
-    # ---- preferences
-    a("preferences", "agreement", "this build", "agreement codes of the agreements sheet")
-    a(
-        "preferences",
-        "importer",
-        "this build",
-        "JPN, USA observed; KOR, CHN, AUS, CAN, MEX, GBR "
-        "imputed; no ROW schedules (ROW is not a member)",
-    )
-    a(
-        "preferences",
-        "hs",
-        S["conc"],
-        "observed rows: HS6; imputed uniform schedules: 2/4/6-digit "
-        "prefix rows where finer rows override (lossless over all HS 2022 subheadings)",
-    )
-    a(
-        "preferences",
-        "rate",
-        S["japan"],
-        "JPN CPTPP, RCEP (China, Korea and ASEAN-AUS-NZ schedules), "
-        "US-Japan TA, Japan-Australia, Japan-Mexico, Japan-UK columns, FY2026 step; line rate = parsed "
-        "preferential rate capped at the line MFN (blank = MFN; text with '非譲許' = MFN; tariff-quota "
-        "or partner-specific text = highest % in the text, i.e. the out-of-quota / least favourable "
-        "rate); HS6 = mean over the same lines as the MFN; only rows below the MFN are kept",
-    )
-    a(
-        "preferences",
-        "rate",
-        S["hts"],
-        "USA KORUS (KR), US-Japan TA (JP), AUSFTA (AU), USMCA "
-        "(S/S+) special rates per HTS8 (program not listed or non-ad-valorem = MFN); HS6 mean over "
-        "the MFN lines; rows below MFN only. US FTAs with CHL/PER/SGP not used (partners in ROW)",
-    )
-    a("preferences", "rate", "this build", "imputed schedules: rows below")
-    a(
-        "preferences",
-        "year",
-        "this build",
-        "observed: current step only (JPN 2026, USA 2025); "
-        "imputed in-force: 2026 step (frozen so scenario differences isolate the new agreement); "
-        "hypothetical: 2027, 2031, 2036 = 10%, 50%, 100% of a 10-year linear elimination",
-    )
-    a(
-        "preferences",
-        "exporter",
-        "this build",
-        "blank = every other member; Japan's RCEP rows and the CJK rows are exporter-specific",
-    )
-    a("preferences", "quality", "this build", "observed / imputed:<method> rows below")
-    a(
-        "preferences",
-        "quality=imputed:linear_staging_20y_from_wdi_mfn_rcep_sensitive_kept",
-        S["wdi"],
-        "KOR and CHN sides of KOR_CHN (first cut 2015, 20 linear steps: 60% of the MFN removed by "
-        "2026) and RCEP (2022, 20 steps: 25%), from the imputed MFN; the RCEP sensitive list "
-        f"({len(sched_info['s_rcep'])} HS6 to which Japan gives neither China nor Korea any RCEP "
-        "concession in 2026, or with only specific duties; meta sensitive_list_rcep) kept at MFN",
-    )
-    a(
-        "preferences",
-        "quality=imputed:fully_phased_in_cptpp_sensitive_kept_at_mfn",
-        S["wdi"],
-        "imputed sides of KORUS, KOR_AUS, KOR_CAN, KOR_GBR, CPTPP (AUS/CAN/MEX/GBR), USMCA (CAN/MEX), "
-        "AUS_USA, JPN_AUS/JPN_MEX/JPN_GBR (partner side), AUS/CAN/MEX_GBR: treated as fully phased "
-        f"in by 2026 (rate 0) except Japan's CPTPP exclusion list ({len(sched_info['s_cptpp'])} HS6 "
-        "where Japan's CPTPP rate equals its MFN, or only specific duties; meta "
-        "sensitive_list_cptpp) kept at MFN",
-    )
-    a(
-        "preferences",
-        "quality=imputed:fully_phased_in_rcep_sensitive_kept_at_mfn",
-        S["wdi"],
-        "China-Australia FTA (CHN and AUS sides): fully phased in by 2026 except the RCEP list",
-    )
-    a(
-        "preferences",
-        "quality=imputed:cjk_linear_10y_from_observed_jpn_rcep_2026_rate",
-        S["japan"],
-        "CJK, Japan's side: Japan's observed FY2026 RCEP rate for China / Korea cut linearly to 0 "
-        "over 2027-2036, except the RCEP sensitive list (kept at the 2026 rate)",
-    )
-    a(
-        "preferences",
-        "quality=imputed:cjk_linear_10y_from_imputed_2026_rate",
-        S["wdi"],
-        "CJK, KOR and CHN sides: the lowest imputed 2026 rate to that partner (MFN, RCEP or "
-        "KOR_CHN) cut linearly to 0 over 2027-2036, except the RCEP sensitive list",
-    )
-    a(
-        "preferences",
-        "quality=imputed:observed_jpn_cptpp_2026_rate_extended_to_kor",
-        S["japan"],
-        "CPTPP_KOR and JK_PLUS: Japan's observed FY2026 CPTPP rates granted to KOR from 2027 (held "
-        "constant; Japan's remaining CPTPP staging is not in the data)",
-    )
-    a(
-        "preferences",
-        "quality=imputed:own_imputed_cptpp_schedule_extended_to_kor",
-        S["wdi"],
-        "CPTPP_KOR: AUS/CAN/MEX/GBR extend their imputed CPTPP schedules to KOR from 2027",
-    )
-    a(
-        "preferences",
-        "quality=imputed:kor_linear_10y_from_wdi_mfn_cptpp_sensitive_kept",
-        S["wdi"],
-        "CPTPP_KOR and JK_PLUS, Korea's side: imputed MFN cut linearly to 0 over 2027-2036 except "
-        "Japan's CPTPP exclusion list",
-    )
-    a(
-        "preferences",
-        "quality=imputed:jpn_adval_component_lower_bound",
-        S["japan"],
-        "observed preference in an HS6 whose MFN uses a lower-bound AVE (see mfn)",
-    )
-    a(
-        "preferences",
-        "quality=imputed:usa_adval_component_lower_bound",
-        S["hts"],
-        "observed preference in an HS6 whose MFN uses a lower-bound AVE (see mfn)",
-    )
+    trade_rows(a, S, trade_info)
+    mfn_rows(a, S, sched_info)
+    preference_rows(a, S, sched_info)
     # ---- agreements
     a(
         "agreements",
@@ -335,9 +106,13 @@ def build_sources(
         "duties",
         "exporter",
         S["actions"],
-        "partners of the universe; ROW rates are composites; "
-        "CAN/MEX: no reciprocal layer (USMCA goods excluded; non-USMCA IEEPA border duties not in "
-        "the data) and no autos/parts/MHD (USMCA content rules not modelled)",
+        "every partner of the universe (EUN = the EU bloc: the EO 14326 all-in 15% floor); ROW "
+        "rates are composites of the remaining partners; each named partner takes its own EO "
+        "14326 Annex I rate (10% if unlisted); CAN/MEX: no reciprocal layer (USMCA goods "
+        "excluded; non-USMCA IEEPA border duties not in the data) and no autos/parts/MHD (USMCA "
+        "content rules not modelled); 2018 Section 232 regime: KOR, JPN, AUS, CAN, MEX, GBR, EUN "
+        "under quota, TRQ or exemption on 2025-01-01, the others pay; the EU/UK 2025 auto "
+        "arrangements are not in the data (EUN autos stay at 25%)",
     )
     a(
         "duties",
@@ -383,7 +158,8 @@ def build_sources(
         "depth",
         "agreement,area,category,coverage",
         S["dta"],
-        "CPTPP, RCEP, KOR_CHN, CHN_AUS, USMCA, JPN_GBR, KOR_GBR, AUS_GBR, CAN_GBR, MEX_GBR: DTA 2.0 "
+        "every other agreement in force with a DTA 2.0 id (depth.DTA_IDS: CPTPP, RCEP, KOR_CHN, "
+        "KOR_EU, JPN_EU, the ASEAN+1 and bilateral agreements...): DTA 2.0 "
         "area score 0 -> 0, >= median of the positive scores of that area over all 372 toolkit "
         "agreements -> 2, else 1; FTA industrial/agriculture = 2 (binding tariff schedules); "
         + depth_info["validation"],
@@ -392,8 +168,9 @@ def build_sources(
         "depth",
         "coverage",
         "assumption of this build",
-        "CJK = RCEP's coding ('RCEP-plus'); CPTPP_KOR = CPTPP's; JK_PLUS = CPTPP's; US_JPN (not coded "
-        "in either source) = tariff areas 2, other areas 0",
+        "CJK = RCEP's coding ('RCEP-plus'); CPTPP_KOR, CPTPP_KOR_CHN, JK_PLUS, JK_PLUS_EU = "
+        "CPTPP's; KOR_IDN = KOR_ASEAN's, EU_NZL = JPN_EU's, PER_THA = AUS_THA's (after the "
+        "toolkit's coverage); US_JPN (not coded in either source) = tariff areas 2, other areas 0",
     )
     # ---- elasticities
     a(
@@ -425,7 +202,7 @@ def build_sources(
         S["fgo"] + "; " + S["hauk"] + "; " + S["bgw"],
         "hierarchy per HS6: (1) FGO ProTEE own estimate |sigma| (zero = 0 and positive = 0; HS2007 "
         "codes reached via HS2022->2017->2012, then HS1992), (2) Hauk impliedsigma > 0, (3) FGO value "
-        "of a flagged line, (4) BGW HS3 sigma, median over the 8 named importers; clipped to "
+        "of a flagged line, (4) BGW HS3 sigma, median over the named importers; clipped to "
         f"{SUBSTITUTION_BOUNDS}; chapters: section median; '*' = SMART 1.5. HS6 counts: "
         + ", ".join(f"{k}: {v}" for k, v in el_info["es_sources"].items()),
     )
@@ -447,13 +224,15 @@ def build_sources(
         "year = staging step of the agreements, date = which duties are in force; a child adds its "
         "agreements and duties to its parent's ('-name' removes); see each description",
     )
-    a("regions", "code,name", "this build", "ROW = every economy not listed separately")
+    a("regions", "code,name", "this build", "EUN = the EU27 (intra-EU trade is EUN->EUN, "
+      "untaxed); ROW = every economy not listed separately")
     a(
         "regions",
         "members",
         S["census"],
-        "ISO3 codes of US trade partners outside the named "
-        "economies; in non-US markets ROW = WIOD's RoW region plus the unassigned origin share",
+        "EUN: the 27 EU members; ROW: ISO3 codes of US trade partners outside the named "
+        "economies and the EU; in WIOD-based cells ROW = WIOD's RoW region minus the split "
+        "economies plus BRA, CHE, NOR, RUS, TUR",
     )
     a(
         "sectors",
@@ -472,6 +251,7 @@ def build_sources(
         "by HS2 x partner, clipped to [0, 1], for KORUS (KOR), AUS_USA (AUS), USMCA (CAN, MEX); the "
         "US-Japan TA is left out (its partial product coverage mixes coverage and use)",
     )
+    ge_rows(a, S, ge_info)
     a("meta", "key,value", "this build", "settings, assumptions, data gaps and diagnostics")
     a("sources", "table,column,source,transformation", "this build", "this table")
     return pd.DataFrame(r, columns=["table", "column", "source", "transformation"])

@@ -5,7 +5,8 @@ Sources (shared ``us_tariff_actions_2025/``): White House executive orders and p
 the Budget Lab tariff-rate-tracker (commit 8315fff), namely
 
 * ``us_reciprocal_tariff_rates_by_country_2025.csv``: ``iso3, annexI_eo14326_jul31_2025_pct``
-  (EO 14326 Annex I rates, %), for AUS/GBR and the ROW composite;
+  (EO 14326 Annex I rates, %), for every named partner without its own rule (AUS, GBR, TWN,
+  IND, IDN, VNM, MYS, SGP, THA, CHL, PER, NZL; 10% when unlisted) and the ROW composite;
 * ``budgetlab_ieepa_exempt_products.csv`` (``hts10``): IEEPA Annex II exemptions;
 * ``budgetlab_s301_product_lists.csv`` (``hts8, ch99_code``): Section 301 China lists;
 * ``budgetlab_s232_derivative_products.csv`` (``hts_prefix, derivative_type``): 232 derivatives;
@@ -37,6 +38,11 @@ import pandas as pd
 
 from .helpers import Info, compress_partition, read_csv
 from .universe import EU27, IEEPA_END, NAMED, S122_END, S122_START
+
+EXPORTERS: list[str] = [c for c in NAMED if c != "USA"] + ["ROW"]  # every partner of the USA
+USMCA_PARTNERS: list[str] = ["CAN", "MEX"]  # no reciprocal / 232 autos layer (USMCA goods)
+S232_2018_EXEMPT: list[str] = ["KOR", "JPN", "AUS", "CAN", "MEX", "GBR", "EUN"]  # quota/TRQ/exempt
+RECIP_SPECIAL: list[str] = ["CHN", "KOR", "JPN", "EUN", "CAN", "MEX", "ROW"]  # own rules below
 
 DIR = "us_tariff_actions_2025/"
 DUTY_COLUMNS = ["measure", "importer", "exporter", "hs", "rate", "mode", "start", "end", "source"]
@@ -161,6 +167,9 @@ SRC: dict[str, str] = {  # legal source text of each measure group
     "recip": "EO 14257 (2025-04-02) reciprocal tariff, 10% baseline from 2025-04-05; Annex I rates "
     "of EO 14326 (2025-07-31) from 2025-08-07; IEEPA duties ended by Learning Resources v. "
     "Trump (2026-02-20; CBP stopped collecting 2026-02-24)",
+    "recip_eun": "EO 14326 (2025-07-31) Annex I note for the European Union: goods with a Column 1 "
+    "(MFN) rate below 15% pay 15% minus MFN, goods at or above 15% pay nothing more (all-in 15% "
+    "floor) from 2025-08-07; IEEPA duties ended by Learning Resources v. Trump (2026-02-20)",
     "recip_chn": "EO 14257 (10% from 2025-04-05); EO 14259/EO 14266 (84% on 2025-04-09, 125% from "
     "2025-04-10); EO 14298 (10% from 2025-05-14, suspension extended by the EO of "
     "2025-11-04); ended by Learning Resources v. Trump (2026-02-20)",
@@ -292,19 +301,10 @@ def build_duties(
         ).dropna()
         add("s301_chn_2024_review", "CHN", h6r.to_dict(), 1.0, "add", ps, pe, "s301r")
 
-    # Section 232 steel/aluminium 2018 regime (CHN and non-EU ROW pay; others exempt or quota)
-    us = us_imports
-    row_part = us[~us["iso3"].isin(NAMED) & us["hs6"].isin(set(U))]
-    row_tot = row_part.groupby("hs6")["imports_usd"].sum()
-    row_noneu = row_part[~row_part["iso3"].isin(EU27)].groupby("hs6")["imports_usd"].sum()
-    noneu_share = (row_noneu / row_tot).fillna(0.0)
-    overall_noneu = float(row_noneu.sum() / row_tot.sum())
-    for exp in ["CHN", "ROW"]:
+    # Section 232 steel/aluminium 2018 regime (quota/TRQ/exempt partners: S232_2018_EXEMPT)
+    for exp in [c for c in EXPORTERS if c not in S232_2018_EXEMPT]:
         for scope, rate in ((sc.steel, 0.25), (sc.alu, 0.10)):
-            vals = {
-                h: s * (noneu_share.get(h, overall_noneu) if exp == "ROW" else 1.0)
-                for h, s in scope.items()
-            }
+            vals = dict(scope.items())
             add(
                 "s232_steel_alu_2018",
                 exp,
@@ -331,46 +331,41 @@ def build_duties(
     add("ieepa_recip_KOR", "KOR", sc.recip, 0.10, "add", D(2025, 4, 5), D(2025, 8, 6), "recip")
     add("ieepa_recip_KOR", "KOR", sc.recip, 0.15, "add", D(2025, 8, 7), D(2025, 11, 14), "recip")
     add("ieepa_recip_JPN", "JPN", sc.recip, 0.10, "add", D(2025, 4, 5), D(2025, 8, 6), "recip")
-    for c in ["AUS", "GBR"]:
+    for c in [x for x in EXPORTERS if x not in RECIP_SPECIAL]:
         jul = acts.recip.set_index("iso3")["annexI_eo14326_jul31_2025_pct"].get(c, np.nan)
         r2 = 0.10 if pd.isna(jul) else float(jul) / 100.0
         add(f"ieepa_recip_{c}", c, sc.recip, 0.10, "add", D(2025, 4, 5), D(2025, 8, 6), "recip")
         add(f"ieepa_recip_{c}", c, sc.recip, r2, "add", D(2025, 8, 7), IEEPA_END, "recip")
+    # EU: 10% until Aug 6; then the all-in 15% floor of EO 14326 (MFN >= 15%: nothing added)
+    add("ieepa_recip_EUN", "EUN", sc.recip, 0.10, "add", D(2025, 4, 5), D(2025, 8, 6), "recip")
+    add("ieepa_recip_EUN", "EUN", sc.recip_floor, 0.15, "floor", D(2025, 8, 7), IEEPA_END,
+        "recip_eun")
     # ROW: 10% until Aug 6; then a US-import-weighted composite of partner rates per HS6
     add("ieepa_recip_ROW", "ROW", sc.recip, 0.10, "add", D(2025, 4, 5), D(2025, 8, 6), "recip")
     rec = acts.recip.set_index("iso3")
     jul = rec["annexI_eo14326_jul31_2025_pct"].dropna() / 100.0
+    us = us_imports
+    row_part = us[~us["iso3"].isin(NAMED) & ~us["iso3"].isin(EU27) & us["hs6"].isin(set(U))]
     part = row_part.groupby(["iso3", "hs6"], dropna=False)["imports_usd"].sum().reset_index()
     part["iso3"] = part["iso3"].fillna("UNK")
-    um = us_mfn.reindex(part["hs6"]).fillna(0.0).to_numpy()
-    r = part["iso3"].map(jul).fillna(0.10).to_numpy()
-    r = np.where(part["iso3"].isin(EU27), np.maximum(0.0, 0.15 - um), r)
-    part["r"] = r
+    part["r"] = part["iso3"].map(jul).fillna(0.10).to_numpy()
     part["rw"] = part["r"] * part["imports_usd"]
     g = part.groupby("hs6")[["rw", "imports_usd"]].sum()
-    comp = (g["rw"] / g["imports_usd"]).to_dict()
-    # HS6 with no ROW imports: partner-weighted mean rate (EU at 15% - MFN of that HS6)
+    comp = (g["rw"] / g["imports_usd"]).dropna().to_dict()
+    # HS6 with no ROW imports: the partners' mean rate weighted by their US imports
     pw = part.groupby("iso3")["imports_usd"].sum()
     pr = part.groupby("iso3")["r"].mean()
-    is_eu = pw.index.isin(EU27)
-    w_eu = pw[is_eu].sum() / pw.sum()
-    rate_noneu = float((pw[~is_eu] * pr[~is_eu]).sum() / pw[~is_eu].sum())
-    vals = {}
-    for h, s in sc.recip.items():
-        c = comp.get(h)
-        if c is None:
-            c = (1 - w_eu) * rate_noneu + w_eu * max(0.0, 0.15 - float(us_mfn.get(h, 0.0) or 0.0))
-        vals[h] = s * c
+    fallback = float((pw * pr).sum() / pw.sum())
+    vals = {h: s * comp.get(h, fallback) for h, s in sc.recip.items()}
     add("ieepa_recip_ROW", "ROW", vals, 1.0, "add", D(2025, 8, 7), IEEPA_END, "recip")
     info["row_recip"] = (
         f"ROW composite reciprocal rate from 2025-08-07: US-2024-import-weighted mean "
-        f"over ROW partners of the EO 14326 Annex I rate (10% if unlisted; EU-27: "
-        f"max(0, 15% - US MFN)); all-product import-weighted mean "
+        f"over the ROW partners (outside the named economies and the EU) of the EO 14326 Annex I "
+        f"rate (10% if unlisted); all-product import-weighted mean "
         f"{float(part['rw'].sum() / part['imports_usd'].sum()):.4f}"
     )
 
-    all8 = ["KOR", "JPN", "CHN", "AUS", "CAN", "MEX", "GBR", "ROW"]
-    for c in all8:
+    for c in EXPORTERS:
         for scope in (sc.steel, sc.alu):
             add("s232_steel_alu", c, scope, 0.25, "add", D(2025, 3, 12), D(2025, 6, 3), "s232_sa")
             add(
@@ -385,7 +380,7 @@ def build_duties(
             )
         add("s232_copper", c, sc.copper, 0.50, "add", D(2025, 8, 1), None, "copper")
     auto_end = {"JPN": D(2025, 9, 11), "KOR": D(2025, 11, 14)}
-    for c in ["KOR", "JPN", "CHN", "AUS", "GBR", "ROW"]:
+    for c in [x for x in EXPORTERS if x not in USMCA_PARTNERS]:
         add("s232_autos", c, sc.autos, 0.25, "add", D(2025, 4, 3), auto_end.get(c), "autos")
         add("s232_auto_parts", c, sc.parts, 0.25, "add", D(2025, 5, 3), auto_end.get(c), "parts")
         add("s232_mhd_trucks_buses", c, sc.mhd, 0.25, "add", D(2025, 11, 1), None, "mhd")
@@ -413,7 +408,7 @@ def build_duties(
         add("nodeal_s232_autos", c, sc.parts, 0.25, "add", s, None, "nodeal_autos")
 
     # Section 122 after the ruling (CAN/MEX left out, as under the IEEPA reciprocal regime)
-    for c in ["KOR", "JPN", "CHN", "AUS", "GBR", "ROW"]:
+    for c in [x for x in EXPORTERS if x not in USMCA_PARTNERS]:
         add("s122_balance_of_payments", c, sc.recip, 0.10, "add", S122_START, S122_END, "s122")
 
     duties = pd.DataFrame(

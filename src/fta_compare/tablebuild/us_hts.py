@@ -1,4 +1,5 @@
-"""US HTS 2025 (USITC): observed US MFN and FTA rates (KORUS, US-Japan TA, AUSFTA, USMCA).
+"""US HTS 2025 (USITC): observed US MFN and FTA rates (KORUS, US-Japan TA, AUSFTA, USMCA, Chile,
+Peru, Singapore).
 
 Source: USITC Harmonized Tariff Schedule 2025 Basic Edition, as the derived shared file
 ``us_hts/us_hts8_2025_mfn_and_fta_rates.csv`` (one row per HTS8 rate line). Columns used:
@@ -31,6 +32,9 @@ US_PREF_COLUMNS: dict[tuple[str, str], str] = {  # (agreement, exporter '' = all
     ("US_JPN", ""): "us_japan_ta",
     ("AUS_USA", ""): "australia",
     ("USMCA", ""): "usmca",
+    ("US_CHL", ""): "chile",
+    ("US_PER", ""): "peru",
+    ("US_SGP", ""): "singapore",
 }
 
 

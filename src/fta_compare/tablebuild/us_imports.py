@@ -6,7 +6,8 @@ iso3, country_name, imports_usd``; US$).
 
 Transformation (:func:`observed_trade`): codes that are not HS 2022 subheadings are dropped (and
 reported); partners outside the named economies (incl. rows without ISO3) are summed into
-``ROW``; rows with partner USA are dropped; value = US$ / 1000 (US$ thousand). Quality label:
+``ROW`` and EU members into ``EUN`` (``universe.pe_code``); rows with partner USA are dropped;
+value = US$ / 1000 (US$ thousand). Quality label:
 ``observed``. :func:`sector_mix` derives the product mix within each WIOD sector (value shares,
 fractions) that ``wiod.py`` uses to split imputed sector flows across HS6.
 """
@@ -15,12 +16,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from .concordance import hs_to_wiod
 from .helpers import Info, read_csv
-from .universe import NAMED
+from .universe import pe_code
 
 FILE = "trade_flows/us_imports_2024_hs6_by_country.csv"
 TRADE_COLUMNS = ["exporter", "importer", "hs", "value", "quality"]
@@ -48,9 +48,9 @@ def observed_trade(
         f"{bad['imports_usd'].sum() / 1e6:.1f} million dropped)"
     )
     us = us[us["hs6"].isin(U)]
-    us["exporter"] = np.where(us["iso3"].isin(NAMED), us["iso3"], "ROW")
-    us.loc[us["iso3"] == "USA", "exporter"] = "DROP"
-    us = us[us["exporter"] != "DROP"]
+    codes = {c: pe_code(c) for c in us["iso3"].dropna().unique()}
+    us["exporter"] = us["iso3"].map(codes).fillna("ROW")
+    us = us[us["iso3"] != "USA"]
     partner_w = us[us["exporter"] == "ROW"].groupby("iso3")["imports_usd"].sum()
     obs = us.groupby(["exporter", "hs6"], sort=True)["imports_usd"].sum().reset_index()
     obs["value"] = obs["imports_usd"] / 1000.0

@@ -1,14 +1,16 @@
-"""World Bank WDI tariff aggregates: the MFN level of the importers without a line schedule.
+"""World Bank WDI tariff aggregates: reference levels and checks of the imputed schedules.
 
 Source: World Bank WDI ``TM.TAX.MRCH.WM.FN.ZS`` (tariff rate, MFN, import-weighted mean, all
-products, %), shared ``wdi_tariff_aggregates/wdi_tariff_weighted_mean_applied_and_mfn_long.csv``.
-Columns used: ``iso3, indicator_code, year, value_pct, is_aggregate``.
+products, %) and ``TM.TAX.MRCH.WM.AR.ZS`` (applied, weighted mean), shared
+``wdi_tariff_aggregates/wdi_tariff_weighted_mean_applied_and_mfn_long.csv``. Columns used:
+``iso3, indicator_code, year, value_pct``.
 
-Transformation (:func:`wdi_mfn`): the latest non-missing year per economy, / 100 -> fraction, for
-KOR, CHN, AUS, CAN, MEX, GBR (and JPN, USA for reference only); ROW = mean of the latest values
-(year >= 2015) of the economies outside the named ones, weighted by 2024 US imports from each.
-``schedules.py`` spreads the rate uniformly over dutiable HS6, quality label
-``imputed:wdi_weighted_mfn_uniform_on_jpn_or_usa_dutiable_hs6``.
+Transformation: values / 100 -> fractions; ``EUN`` reads the WDI code ``EUU`` (the EU);
+:func:`latest` takes the latest non-missing year, :func:`near` the year nearest to a target
+(ties: the earlier year). Uses: the MFN level of the economies WIOD does not separate
+(``mfn_impute.py``), the orientation check of the WIOD tariffs (``wiod_cp.py``, applied 2014)
+and the check table of the imputed schedules (``meta``, README). Quality label of the rows
+levelled on WDI: ``imputed:wdi_level_wiod_row_sector_line_structure``.
 """
 
 from __future__ import annotations
@@ -18,11 +20,11 @@ from pathlib import Path
 import pandas as pd
 
 from .helpers import read_csv
-from .universe import NAMED
 
 FILE = "wdi_tariff_aggregates/wdi_tariff_weighted_mean_applied_and_mfn_long.csv"
-INDICATOR = "TM.TAX.MRCH.WM.FN.ZS"
-NOTED = ["KOR", "CHN", "AUS", "CAN", "MEX", "GBR"]  # imputed importers with their own WDI rate
+MFN = "TM.TAX.MRCH.WM.FN.ZS"
+APPLIED = "TM.TAX.MRCH.WM.AR.ZS"
+WDI_CODE = {"EUN": "EUU"}
 
 
 def load(shared: Path) -> pd.DataFrame:
@@ -30,30 +32,27 @@ def load(shared: Path) -> pd.DataFrame:
     return read_csv(shared, FILE)
 
 
-def wdi_mfn(
-    wdi: pd.DataFrame, us_partner_weights: pd.Series
-) -> tuple[dict[str, float], dict[str, str]]:
-    """Latest WDI import-weighted MFN mean (fraction) per importer and ROW, with notes.
+def _series(wdi: pd.DataFrame, indicator: str) -> pd.DataFrame:
+    w = wdi[wdi["indicator_code"] == indicator].dropna(subset=["value_pct", "iso3"])
+    return w[["iso3", "year", "value_pct"]]
 
-    ``us_partner_weights``: 2024 US imports (US$) by ROW partner ISO3 (weights of the ROW mean).
-    """
-    w = wdi[(wdi["indicator_code"] == INDICATOR) & (~wdi["is_aggregate"])]
-    w = w.dropna(subset=["value_pct", "iso3"]).sort_values(["iso3", "year"])
-    latest = w.groupby("iso3").tail(1).set_index("iso3")
-    rates, notes = {}, {}
-    for c in NOTED:
-        rates[c] = float(latest.loc[c, "value_pct"]) / 100.0
-        notes[c] = (
-            f"WDI {INDICATOR} {c} {int(latest.loc[c, 'year'])}: {latest.loc[c, 'value_pct']:.2f}%"
-        )
-    for c in ["JPN", "USA"]:  # reference only (their MFN rows are observed)
-        rates[c] = float(latest.loc[c, "value_pct"]) / 100.0
-    row = latest[(latest["year"] >= 2015) & (~latest.index.isin(NAMED))]
-    wts = us_partner_weights.reindex(row.index).fillna(0.0)
-    rates["ROW"] = float((row["value_pct"] * wts).sum() / wts.sum()) / 100.0
-    notes["ROW"] = (
-        f"mean of the latest WDI MFN weighted means (year >= 2015) of {int((wts > 0).sum())} "
-        f"ROW economies, weighted by 2024 US imports from each (proxy for trade size): "
-        f"{rates['ROW'] * 100:.2f}%"
-    )
-    return rates, notes
+
+def latest(wdi: pd.DataFrame, indicator: str, codes: list[str]) -> pd.DataFrame:
+    """``code, year, rate`` (fraction): the latest year per economy (codes without data: none)."""
+    w = _series(wdi, indicator).sort_values(["iso3", "year"]).groupby("iso3").tail(1)
+    w = w.set_index("iso3")
+    rows = [(c, int(w.loc[WDI_CODE.get(c, c), "year"]),
+             float(w.loc[WDI_CODE.get(c, c), "value_pct"]) / 100.0)
+            for c in codes if WDI_CODE.get(c, c) in w.index]
+    return pd.DataFrame(rows, columns=["code", "year", "rate"]).set_index("code")
+
+
+def near(wdi: pd.DataFrame, indicator: str, codes: list[str], year: int) -> pd.DataFrame:
+    """``code, year, rate`` (fraction): the year nearest to ``year`` per economy."""
+    w = _series(wdi, indicator).copy()
+    w["d"] = (w["year"] - year).abs()
+    w = w.sort_values(["iso3", "d", "year"]).groupby("iso3").head(1).set_index("iso3")
+    rows = [(c, int(w.loc[WDI_CODE.get(c, c), "year"]),
+             float(w.loc[WDI_CODE.get(c, c), "value_pct"]) / 100.0)
+            for c in codes if WDI_CODE.get(c, c) in w.index]
+    return pd.DataFrame(rows, columns=["code", "year", "rate"]).set_index("code")
