@@ -250,38 +250,83 @@ def _combos(flags: list[tuple[str, np.ndarray]], n: int) -> tuple[np.ndarray, li
     return codes, labels
 
 
+@dataclass
+class _Best:
+    """Best effective preference per cell for one set of agreements at one year."""
+
+    eff: np.ndarray  # effective preferential rate (inf where no agreement applies)
+    pref: np.ndarray  # its scheduled rate (NaN where none)
+    util: np.ndarray  # its utilisation share (NaN where none)
+    agreement: np.ndarray  # agreement index (sheet order), -1 where none
+
+
+class _BestCache:
+    """Step 2-4 minima per (agreements, year), built incrementally: a set is computed from
+    the largest cached subset at the same year plus the agreements it adds. Ties go to the
+    agreement first in the agreements sheet, whatever the order agreements are added in,
+    so the result equals the one-pass computation."""
+
+    def __init__(self, n: int, mfn: np.ndarray, prefs: Preferences,
+                 ag_index: Mapping[str, int]) -> None:
+        self.n, self.mfn, self.prefs, self.ag_index = n, mfn, prefs, ag_index
+        self.done: dict[tuple[frozenset[str], int | None], _Best] = {}
+        self.unstaged: set[tuple[str, int | None]] = set()  # no staging step by that year
+
+    def get(self, agreements: tuple[str, ...], year: int | None) -> _Best:
+        key = (frozenset(agreements), year)
+        if key in self.done:
+            return self.done[key]
+        start = max((k for k in self.done if k[1] == year and k[0] <= key[0]),
+                    key=lambda k: len(k[0]), default=None)
+        if start is None:
+            best = _Best(np.full(self.n, np.inf), np.full(self.n, np.nan),
+                         np.full(self.n, np.nan), np.full(self.n, -1, dtype=np.int32))
+            todo = list(agreements)
+        else:
+            b0 = self.done[start]
+            best = _Best(b0.eff.copy(), b0.pref.copy(), b0.util.copy(), b0.agreement.copy())
+            todo = [a for a in agreements if a not in start[0]]
+        for a in todo:
+            ar = self.prefs.get(a)
+            if ar is None:
+                continue
+            raw = ar.rate_at(year)
+            ok = ~np.isnan(raw)
+            if not ok.any():
+                self.unstaged.add((a, year))
+                continue
+            pos, raw, u = ar.pos[ok], raw[ok], ar.util[ok]
+            eff = u * raw + (1.0 - u) * self.mfn[pos]
+            k = self.ag_index[a]
+            cur = best.eff[pos]
+            better = (eff < cur) | ((eff == cur) & (best.agreement[pos] > k))
+            p = pos[better]
+            best.eff[p], best.pref[p], best.util[p] = eff[better], raw[better], u[better]
+            best.agreement[p] = k
+        self.done[key] = best
+        return best
+
+
 def _scenario_rates(
-    spec: ScenarioSpec, cells: Cells, mfn: np.ndarray, prefs: Preferences,
-    duties: Duties, ag_index: Mapping[str, int], block: _Block, out: _Rates,
-    warnings: list[Issue], file: str = "",
+    spec: ScenarioSpec, cells: Cells, best_of: _BestCache, duties: Duties, block: _Block,
+    out: _Rates, warnings: list[Issue], file: str = "",
 ) -> None:
     """Steps 2-5 of the module rules for one scenario, written into ``out``; ``file`` (of
     the scenarios sheet) is named in the warnings."""
-    eff_best = np.full(cells.n, np.inf)
-    out.mfn[:] = mfn
-    out.pref[:] = np.nan
-    out.util[:] = np.nan
-    for a in spec.agreements:
-        ar = prefs.get(a)
-        if ar is None:
-            continue
-        raw = ar.rate_at(spec.year)
-        ok = ~np.isnan(raw)
-        if not ok.any():
+    mfn = best_of.mfn
+    best = best_of.get(spec.agreements, spec.year)
+    for a in spec.agreements:  # every scenario lists its own unstaged agreements
+        if (a, spec.year) in best_of.unstaged:
             warnings.append(Issue(
                 file, "scenarios", "", spec.name,
                 f"scenario '{spec.name}': agreement '{a}' has no staging step by year "
                 f"{spec.year}, so it grants no preference", "warning"))
-            continue
-        pos, raw, u = ar.pos[ok], raw[ok], ar.util[ok]
-        eff = u * raw + (1.0 - u) * mfn[pos]
-        better = eff < eff_best[pos]
-        p = pos[better]
-        eff_best[p], out.pref[p], out.util[p] = eff[better], raw[better], u[better]
-        out.agreement[p] = ag_index[a]
-    take = eff_best < mfn
-    np.copyto(out.rate, np.where(take, eff_best, mfn))
-    out.agreement[~take] = -1
+    out.mfn[:] = mfn
+    take = best.eff < mfn
+    np.copyto(out.rate, np.where(take, best.eff, mfn))
+    np.copyto(out.pref, best.pref)
+    np.copyto(out.util, best.util)
+    np.copyto(out.agreement, np.where(take, best.agreement, -1))
     out.duty[:] = 0.0
     rate = out.rate
     rate[cells.domestic] = 0.0  # schedules and duties never tax domestic sales
@@ -376,6 +421,7 @@ def compile_applied(tables: InputTables, products: pd.DataFrame,
     agreements = list(defs.agreements)
     ag_index = {a: i for i, a in enumerate(agreements)}
     prefs = Preferences(tables, cells, defs)
+    best_of = _BestCache(cells.n, mfn, prefs, ag_index)
     duties = Duties(tables, cells, defs)
     rules = AppliedRows(tables, cells, defs)
     base = specs[0]
@@ -390,8 +436,8 @@ def compile_applied(tables: InputTables, products: pd.DataFrame,
         if sp.origin == "applied":
             _copy_into(block.view(k), block.view(0))
         else:
-            _scenario_rates(sp, cells, mfn, prefs, duties, ag_index, block, block.view(k),
-                            warnings, defs.file)
+            _scenario_rates(sp, cells, best_of, duties, block, block.view(k), warnings,
+                            defs.file)
     for name in rules.names:
         _override(block.view(names.index(name)), rules, name)
     return CompiledScenarios(

@@ -102,6 +102,11 @@ class Preferences:
             self.rules = encode_rules(self.pref, cells, defs.regions,
                                       blank_exporter=WILDCARD)
             self.ag_code, self.ag_text = _labels(self.pref["agreement"])
+            of_rule = self.ag_code[self.rules.row]
+            order = np.argsort(of_rule, kind="stable")
+            starts = np.searchsorted(of_rule[order], np.arange(len(self.ag_text) + 1))
+            self.by_agreement = {k: order[starts[k]:starts[k + 1]]
+                                 for k in range(len(self.ag_text))}
             self.year = pd.to_numeric(self.pref["year"], errors="coerce").to_numpy(
                 dtype=float)
             self.rate = self.pref["rate"].to_numpy(dtype=float)
@@ -128,9 +133,8 @@ class Preferences:
             return None
         party = ag.party_codes(cells.countries)
         member = party >= 0
-        r = self.rules
-        sel = (self.ag_code[r.row] == code) & (r.imp >= 0)
-        sel &= member[np.maximum(r.imp, 0)]
+        r = self.rules.take(self.by_agreement[code])  # this agreement's rules, order kept
+        sel = (r.imp >= 0) & member[np.maximum(r.imp, 0)]
         sel &= (r.exp == -1) | ((r.exp >= 0) & member[np.maximum(r.exp, 0)])
         rules = r.take(np.flatnonzero(sel))
         if not len(rules):
