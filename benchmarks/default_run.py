@@ -1,6 +1,9 @@
 """The README's main command on the bundled tables: phase table and ratio to the input read.
 
-Usage: ``.venv/bin/python benchmarks/default_run.py [--repeat 3]``
+Usage: ``.venv/bin/python benchmarks/default_run.py [--repeat 3] [--inputs FILE ...]``
+
+``--inputs`` measures the same run on other tables (for example the 9-economy tables of
+an earlier commit: ``git show 9ffb6ad:tariff_tables/default.xlsx > /tmp/nine.xlsx``).
 
 Measures, on this machine, in one process:
 
@@ -41,7 +44,8 @@ def calamine_read(paths: list[Path]) -> float:
     return time.perf_counter() - t
 
 
-def one_run(out: Path) -> tuple[dict[str, float], float, list[Path]]:
+def one_run(out: Path, inputs: list[Path] | None
+            ) -> tuple[dict[str, float], float, list[Path]]:
     """The CLI's run, in process: (seconds per phase, total, files written)."""
     from fta_compare import api
     from fta_compare.phases import Phases
@@ -49,7 +53,7 @@ def one_run(out: Path) -> tuple[dict[str, float], float, list[Path]]:
 
     phases = Phases(show=False)
     t = time.perf_counter()
-    result = api.run(None, depth_channel=True, phases=phases)
+    result = api.run(inputs, depth_channel=True, phases=phases)
     with phases.phase("write"):
         written = write_report(result, out, force=True)
     return dict(phases.table()), time.perf_counter() - t, written
@@ -58,26 +62,28 @@ def one_run(out: Path) -> tuple[dict[str, float], float, list[Path]]:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--inputs", type=Path, nargs="+", default=None,
+                    help="input tables (default: the bundled tables)")
     args = ap.parse_args(argv)
     from fta_compare import api
 
-    inputs = api.default_inputs()
+    inputs = args.inputs or api.default_inputs()
     reads = [calamine_read(inputs) for _ in range(args.repeat)]
     read = statistics.median(reads)
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "comparison.xlsx"
-        runs = [one_run(out) for _ in range(args.repeat)]
+        runs = [one_run(out, args.inputs) for _ in range(args.repeat)]
         k = sorted(range(len(runs)), key=lambda i: runs[i][1])[len(runs) // 2]
         phases, total, written = runs[k]
         sizes = {p.name: p.stat().st_size for p in written}
         t = time.perf_counter()
         cli = Path(sys.executable).with_name("fta-compare")
-        subprocess.run([str(cli), "run", "--depth-channel", "--force", "--quiet", "--out",
-                        str(Path(tmp) / "cli.xlsx")], check=True, capture_output=True,
-                       cwd=REPO)
+        subprocess.run([str(cli), "run", *map(str, args.inputs or []), "--depth-channel",
+                        "--force", "--quiet", "--out", str(Path(tmp) / "cli.xlsx")],
+                       check=True, capture_output=True, cwd=REPO)
         command = time.perf_counter() - t
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"bundled inputs: {', '.join(p.name for p in inputs)} "
+    print(f"inputs: {', '.join(p.name for p in inputs)} "
           f"({sum(p.stat().st_size for p in inputs) / 1e6:.1f} MB); {os.cpu_count()} cores")
     print(f"calamine read alone (median of {args.repeat}): {read:6.2f} s")
     print()

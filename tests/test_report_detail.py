@@ -118,3 +118,17 @@ def test_phases_show_progress_and_time_each_phase() -> None:
     with quiet.phase("read"):
         pass
     assert quiet.stream.getvalue() == "" and np.isfinite(quiet.seconds["read"])
+
+
+def test_warnings_are_stated_on_stderr_grouped_by_sheet(tmp_path: Path) -> None:
+    from fta_compare.errors import Issue
+    from fta_compare.report.terminal import warning_digest
+
+    w = [Issue("a.xlsx", "mfn", f"C{k}", "0.5", "rate overridden", "warning") for k in (2, 3)]
+    w.append(Issue("model", "us_deal", "870323", "-1", "negative new trade", "warning"))
+    lines = warning_digest(w, Path("out.xlsx"), shown=False)
+    assert lines[0] == str(w[2])  # the model warning in full
+    assert lines[1] == f"{w[0]} (and 1 more like it)"
+    assert lines[-1].startswith("3 warning(s) in all") and "out.xlsx" in lines[-1]
+    # the progress display already printed the model warning: not twice
+    assert str(w[2]) not in warning_digest(w, Path("out.xlsx"), shown=True)

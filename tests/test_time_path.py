@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -90,6 +92,10 @@ def _result(cs: float, ps: float, tr: float, M1: np.ndarray) -> ModelResult:
                        converged=np.ones(1, bool), residual=np.zeros(1))
 
 
+def by_name(specs: list, name: str):
+    return next(s for s in specs if s.name == name)
+
+
 def test_economy_totals_and_the_time_path_table() -> None:
     M0 = np.array([[[50.0, 10.0], [20.0, 70.0]]])  # [p, exporter, importer]
     m = MarketArrays(hs=np.array(["870321"]), countries=np.array(["JPN", "KOR"]),
@@ -115,3 +121,13 @@ def test_economy_totals_and_the_time_path_table() -> None:
     assert kor["net_welfare"].iloc[0] == 0.0
     assert kor["net_welfare"].iloc[-1] == pytest.approx(totals["kj"][3, 1])
     assert "nodeal" not in set(path["scenario"])
+    # a child of another scenario starts from its parent's result, not from zero
+    kid = replace(by_name(specs, "kj"), name="kj+nodeal", parent="nodeal")
+    steps = [replace(s, name=s.name.replace("kj", "kj+nodeal"), base_scenario="kj+nodeal")
+             for s in specs if s.base_scenario == "kj"]
+    totals.update({kid.name: t * 7.0, **{s.name: t * 5.0 for s in steps}})
+    path = time_path_table([*specs, kid, *steps], totals, m.countries, 2026)
+    kid_kor = path[(path["country"] == "KOR") & (path["scenario"] == "kj+nodeal")]
+    assert kid_kor["step"].iloc[0] == "before: nodeal"
+    assert kid_kor["net_welfare"].iloc[0] == pytest.approx(totals["nodeal"][3, 1])
+    assert kid_kor["net_welfare"].iloc[-1] == pytest.approx(7.0 * t[3, 1])

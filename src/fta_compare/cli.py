@@ -59,7 +59,8 @@ def _guard(fn: Callable[..., Any]) -> Callable[..., Any]:
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="fta-compare")
 def main() -> None:
-    """Compare trade agreements and tariff deals with partial-equilibrium models.
+    """Compare trade agreements and tariff deals: product-level partial-equilibrium
+    models (SMART, GSIM) beside a general-equilibrium sector lens (Caliendo-Parro).
 
     \b
     Examples:
@@ -106,7 +107,7 @@ def run(inputs: tuple[Path, ...], model: str, solution: str | None, focus: str |
       fta-compare run tariffs.xlsx trade.parquet --model smart --out outputs/smart.xlsx
     """
     from fta_compare.report.atomic import check_targets
-    from fta_compare.report.terminal import scorecard_text
+    from fta_compare.report.terminal import scorecard_text, warning_digest
     from fta_compare.report.writer import write_report
 
     check_targets([out], force)  # fail before the run; the detail files are checked later
@@ -118,9 +119,8 @@ def run(inputs: tuple[Path, ...], model: str, solution: str | None, focus: str |
     with phases.phase("write", "writing the workbook"):
         written = write_report(result, out, force=force, detail=detail)
     phases.close()
-    for w in result.warnings:
-        if w.file == "model" and not phases.show:
-            click.echo(str(w), err=True)
+    for line in warning_digest(result.warnings, out, shown=bool(phases.show)):
+        click.echo(line, err=True)
     click.echo(scorecard_text(result, written, phases.total))
 
 

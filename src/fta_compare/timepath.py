@@ -3,7 +3,9 @@
 A scenario that adds agreements phases its tariff cuts in over the staging years of the
 agreements' schedules. The compiler evaluates it at each intermediate staging step
 (``<scenario> @<year>``, :func:`fta_compare.scenarios.definitions.time_path_specs`); the
-scenario itself is the full phase-in at its own year, and the baseline year is zero. The
+scenario itself is the full phase-in at its own year. The path starts at the baseline year
+from the regime the agreements are added to: zero for a child of the baseline, the parent
+scenario's result otherwise (``kor_cptpp+us_deal`` starts from ``us_deal``). The
 time path table puts them side by side: what an economy gains in year 1, at each step and
 at full phase-in.
 """
@@ -40,7 +42,8 @@ def economy_totals(m: MarketArrays, res: ModelResult) -> np.ndarray:
 
 def time_path_table(specs: list[ScenarioSpec], totals: dict[str, np.ndarray],
                     countries: np.ndarray, baseline_year: int | None) -> pd.DataFrame:
-    """Long table: for every scenario with time-path steps, the baseline year (zero), each
+    """Long table: for every scenario with time-path steps, the starting point (baseline
+    year: zero, or the parent scenario's totals when the parent is not the baseline), each
     step and the full phase-in, per economy. ``totals``: scenario name -> (6, N) array
     from :func:`economy_totals` (steps and the full scenarios)."""
     steps: dict[str, list[ScenarioSpec]] = {}
@@ -48,11 +51,15 @@ def time_path_table(specs: list[ScenarioSpec], totals: dict[str, np.ndarray],
         if sp.origin == "time_path":
             steps.setdefault(sp.base_scenario, []).append(sp)
     full = {sp.name: sp for sp in specs if sp.origin != "time_path"}
+    baseline = {sp.name for sp in specs if not sp.parent}
     rows = []
     n = len(countries)
     for name, path in steps.items():
         last = full[name]
-        points = [(baseline_year, "baseline", np.zeros((len(TOTAL_COLUMNS), n)))]
+        start = (("baseline", np.zeros((len(TOTAL_COLUMNS), n)))
+                 if last.parent in baseline or last.parent not in totals else
+                 (f"before: {last.parent}", totals[last.parent]))
+        points = [(baseline_year, *start)]
         points += [(sp.year, f"step {k}", totals[sp.name]) for k, sp in enumerate(path, 1)]
         points.append((last.year, "full phase-in", totals[name]))
         for year, step, t in points:

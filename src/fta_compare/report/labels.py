@@ -116,8 +116,9 @@ LABELS: dict[str, Label] = {
                        "sheet)"),
     "year": Label("Year", INTEGER, "Staging year: the baseline year, each intermediate "
                   "staging step of the agreements a scenario adds, and its full phase-in"),
-    "step": Label("Step", TEXT, "'baseline', 'step k' (k-th intermediate staging year) or "
-                  "'full phase-in' (the scenario as defined)"),
+    "step": Label("Step", TEXT, "'baseline' (zero), 'before: <parent>' (a scenario added "
+                  "on top of another starts from that one's result), 'step k' (k-th "
+                  "intermediate staging year) or 'full phase-in' (the scenario as defined)"),
     "model": Label("Model", TEXT, "smart (single market), gsim linear, gsim exact (multi-"
                    "market), ge (Caliendo-Parro sector model)"),
     "unit": Label("Unit", TEXT, "Unit of 'value'"),

@@ -261,12 +261,14 @@ def _time_path_block(book: Book, ws: Worksheet, result: RunResult, row: int,
     charted = [c for c in table.columns[1:] if parent.get(c, "baseline") in ("", "baseline")]
     table["year"] = table["year"].astype(int)
     ws.write(row, 0, f"Time path: {focus}'s net welfare at each staging step "
-             "(baseline year = 0, last year = full phase-in)", book.heading)
+             "(first year: before the agreement, i.e. 0 or the parent scenario; last year: "
+             "full phase-in)", book.heading)
     top = row + 1
     row = write_plain_block(book, ws, table, top, 0, "focus_time_path", widths,
                             first="Year")
     ws.merge_range(row, 0, row, 11, "The chart shows the agreements added to the baseline; "
-                   "the table also has those added on top of another scenario. Year-by-year "
+                   "the table also has those added on top of another scenario, which start "
+                   "from that scenario's result (e.g. +us_deal from us_deal). Year-by-year "
                    "detail for every economy (welfare parts, exports and imports) is on sheet "
                    "'time_path'.", book.note)
     row += 1

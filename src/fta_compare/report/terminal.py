@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from fta_compare.errors import Issue
 from fta_compare.results import RunResult
 
 DEPTH = " (depth)"
@@ -96,3 +97,22 @@ def scorecard_text(result: RunResult, written: Sequence[Path], seconds: float) -
     for p in written:
         lines.append(f"wrote {p} ({_size(Path(p))})")
     return "\n".join(lines)
+
+
+def warning_digest(warnings: Sequence[Issue], workbook: Path, shown: bool) -> list[str]:
+    """Lines for stderr: every model warning (unless ``shown`` already, by the progress
+    display), and the input warnings grouped by file and sheet with a count and the first
+    one, pointing at the workbook's ``warnings`` sheet for the full list."""
+    lines = [str(w) for w in warnings if w.file == "model" and not shown]
+    groups: dict[tuple[str, str], list[Issue]] = {}
+    for w in warnings:
+        if w.file != "model":
+            groups.setdefault((w.file, w.sheet), []).append(w)
+    for items in groups.values():
+        first = items[0]
+        more = f" (and {len(items) - 1} more like it)" if len(items) > 1 else ""
+        lines.append(f"{first}{more}")
+    if warnings:
+        lines.append(f"{len(warnings)} warning(s) in all, each listed with its cell in the "
+                     f"'warnings' sheet of {workbook}")
+    return lines
