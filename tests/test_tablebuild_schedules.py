@@ -58,7 +58,7 @@ def test_mfn_rows(built) -> None:
     assert m.loc[("JPN", "100630"), "rate"] == 7.78  # out-of-quota AVE, not the in-quota 0
     assert m.loc[("USA", "870421"), "rate"] == 0.25
     assert m.loc[("KOR", "100630"), "rate"] == 5.13  # cited, replaces the imputed value
-    assert m.loc[("KOR", "640399"), "quality"] == "imputed:wiod_sector_line_structure"
+    assert m.loc[("KOR", "640399"), "quality"] == "sector_observed:wiod2014_sector_line_structure"
     assert m.loc[("VNM", "640399"), "quality"] == "imputed:wdi_level_wiod_row_sector_line_structure"
     # laptops are free in Japan and the USA; in this 6-code slice they are the only C17 code,
     # so C17 has no structure (uniform) and takes the sector rate (in the full universe: 0)

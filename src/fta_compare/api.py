@@ -24,6 +24,7 @@ from fta_compare.inputs.schema import BASELINE
 from fta_compare.inputs.tables import InputTables
 from fta_compare.model.arrays import MarketArrays, ModelResult, Shock
 from fta_compare.phases import Phases
+from fta_compare.quality import quality_codes, quality_shares
 from fta_compare.results import (
     ResultsBuilder,
     RunConfig,
@@ -399,7 +400,7 @@ def run_tables(tables: InputTables, cfg: RunConfig, phases: Phases | None = None
         meta=dict(tables.meta),
         sources=tables.sources if tables.sources is not None else pd.DataFrame(
             columns=["table", "column", "source", "transformation"]),
-        quality=_quality_shares(out.results),
+        quality=quality_shares(out.results, tables.mfn),
         warnings=tuple(warnings),
         model_ranks=ranks,
         time_path=path,
@@ -455,34 +456,11 @@ def _run_ge_only(tables: InputTables, cfg: RunConfig, phases: Phases) -> RunResu
 
 
 def _quality_array(uni: Universe) -> np.ndarray:
-    """(P, N, N) int8: 1 where the cell's base value is imputed, else 0 (QUALITY_LABELS)."""
+    """(P, N, N) int8 codes into ``results.QUALITY_LABELS`` of each cell's base value."""
     c, n = uni.cells, len(uni.countries)
-    codes, labels = pd.factorize(c["quality"])  # a few distinct labels
-    imputed = np.append(pd.Series(labels, dtype=object).astype(str).str.startswith(
-        "imputed").to_numpy(dtype=bool), False)[codes]  # code -1 (missing): observed
     out = np.zeros((len(uni.hs), n, n), dtype=np.int8)
-    out[c["p"].to_numpy(), c["v"].to_numpy(), c["r"].to_numpy()] = imputed
+    out[c["p"].to_numpy(), c["v"].to_numpy(), c["r"].to_numpy()] = quality_codes(c["quality"])
     return out
-
-
-def _quality_shares(results: pd.DataFrame) -> pd.DataFrame:
-    """Per scenario: share of base trade and of the absolute trade change on imputed cells."""
-    if results.empty or "quality" not in results.columns:
-        return pd.DataFrame(columns=["scenario", "imputed_share_of_trade",
-                                     "imputed_share_of_change"])
-    scen, names = label_codes(results["scenario"])
-    imputed = results["quality"].eq("imputed").to_numpy(dtype=bool)
-    base = results["base_value"].to_numpy(dtype=float)
-    change = np.abs(results["new_value"].to_numpy(dtype=float) - base)
-
-    def share(values: np.ndarray) -> np.ndarray:
-        total = np.bincount(scen, weights=values, minlength=len(names))
-        part = np.bincount(scen, weights=np.where(imputed, values, 0.0), minlength=len(names))
-        return np.divide(part, total, out=np.zeros_like(total), where=total > 0)
-
-    return pd.DataFrame({"scenario": np.asarray(names, dtype=object),
-                         "imputed_share_of_trade": share(base),
-                         "imputed_share_of_change": share(change)})
 
 
 def _elasticities_used(table: pd.DataFrame, uni: Universe) -> pd.DataFrame:

@@ -20,7 +20,8 @@ RESULT_COLUMNS = [
     "scenario", "importer", "exporter", "hs", "base_value", "new_value", "trade_creation",
     "trade_diversion", "base_rate", "new_rate",
 ]
-QUALITY_LABELS = ("observed", "imputed")  # the ``quality`` column of the results table
+# the ``quality`` column of the results table (codes 0, 1, 2; fta_compare.quality)
+QUALITY_LABELS = ("observed", "imputed", "sector_observed")
 PRICE_COLUMNS = ["scenario", "hs", "exporter", "world_price_change"]
 WELFARE_COLUMNS = [
     "scenario", "country", "consumer_surplus", "producer_surplus", "tariff_revenue",

@@ -87,10 +87,27 @@ LABELS: dict[str, Label] = {
                            "'inf' = infinitely elastic"),
     "converged": Label("Converged", TEXT, "Exact solver converged for the product"),
     "residual": Label("Residual", "0.0E+00", "Max relative market-clearing residual"),
-    "imputed_share_of_trade": Label("Imputed share of base trade (%)", SHARE,
-                                    "Share of base trade in cells whose value is imputed"),
+    "observed_share_of_trade": Label("Observed share of trade (%)", SHARE,
+                                     "Share of base cross-border trade in cells whose value "
+                                     "is observed (product x partner)"),
+    "sector_observed_share_of_trade": Label(
+        "Sector-observed share of trade (%)", SHARE, "Share of base cross-border trade "
+        "in cells whose partner x commodity-group value is observed, the HS6 split imputed"),
+    "imputed_share_of_trade": Label("Imputed share of trade (%)", SHARE,
+                                    "Share of base cross-border trade in cells whose value "
+                                    "is imputed"),
     "imputed_share_of_change": Label("Imputed share of trade change (%)", SHARE,
-                                     "Share of the absolute trade change on imputed cells"),
+                                     "Share of the absolute cross-border trade change on "
+                                     "imputed cells"),
+    "observed_share_of_tariff_change": Label(
+        "Observed share of tariff change (%)", SHARE, "Share of the tariff-change value "
+        "(base trade x |new rate - base rate|) on tariff lines whose MFN rate is observed"),
+    "sector_observed_share_of_tariff_change": Label(
+        "Sector-observed share of tariff change (%)", SHARE, "Share of the tariff-change "
+        "value on tariff lines whose sector rate is observed and HS6 spread imputed"),
+    "imputed_share_of_tariff_change": Label(
+        "Imputed share of tariff change (%)", SHARE, "Share of the tariff-change value "
+        "(base trade x |new rate - base rate|) on tariff lines whose MFN rate is imputed"),
     "rate": Label("Rate (%)", RATE, "Ad valorem rate as a fraction shown in percent"),
     "mfn_rate": Label("MFN rate (%)", RATE, "MFN applied rate"),
     "preferential_rate": Label("Preferential rate (%)", RATE, "Best preferential rate "

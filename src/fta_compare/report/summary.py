@@ -147,7 +147,9 @@ def summary(book: Book, result: RunResult, totals: pd.DataFrame, partners: pd.Da
     if _partner_chart(book, ws, ptop, wide, focus, row + 1):
         row += 21
 
-    ws.write(row + 1, 0, "Data quality: share resting on imputed data", book.heading)
+    ws.write(row + 1, 0, "Data quality: what each scenario rests on (cross-border trade; "
+             "tariff change = base trade x |rate change|, by the quality of the tariff line)",
+             book.heading)
     row = write_table(book, ws, result.quality, row + 2, 0, "data_quality", widths=widths,
                       header_wrap=True)
 

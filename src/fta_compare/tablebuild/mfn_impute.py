@@ -27,7 +27,9 @@ Transformation:
    goods sectors (electricity) 0. Overrides with a cited real rate (:data:`OVERRIDES`, e.g.
    Korea's 513% out-of-quota rice tariff) replace the imputed value.
 
-Quality labels: ``imputed:wiod_sector_line_structure`` (WIOD economies),
+Quality labels: ``sector_observed:wiod2014_sector_line_structure`` (WIOD economies: the
+importer's sector tariff is observed, in WIOD 2014, its HS6 distribution imputed; the same
+meaning as ``sector_observed`` flows),
 ``imputed:wdi_level_wiod_row_sector_line_structure`` (split economies), ``observed:<name>``
 for the overrides.
 """
@@ -45,7 +47,7 @@ from .universe import SPLIT
 CAP = 3.0  # largest line / sector-mean ratio taken from the observed schedules
 MAX_RATE = 3.0  # no imputed line above 300% (peaks above cannot be placed reliably)
 STATE_TRADING_CEREALS = ["1001", "1003", "1006", "1107"]  # wheat, barley, rice, malt (HS4)
-Q_WIOD = "imputed:wiod_sector_line_structure"
+Q_WIOD = "sector_observed:wiod2014_sector_line_structure"
 Q_SPLIT = "imputed:wdi_level_wiod_row_sector_line_structure"
 OVERRIDES: dict[tuple[str, str], tuple[float, str, str]] = {  # (importer, hs6) -> rate, q, source
     **{("KOR", h): (5.13, "observed:kor_rice_out_of_quota_513pct",
