@@ -43,7 +43,11 @@ if marker:
     def _slow(result, path, *args):
         _write_workbook(result, path, *args)  # the temporary workbook is complete
         Path(marker).write_text(str(path))
-        time.sleep(300)  # ... and the run is "still writing" when the signal comes
+        # ... and the run is "still writing" when the signal comes: short sleeps, as a
+        # writer runs bytecode; one long C sleep is not woken when the kernel delivers the
+        # signal to another thread (the Parquet writer's), and would wait it out
+        for _ in range(3000):
+            time.sleep(0.1)
 
     writer._write_workbook = _slow
 '''
