@@ -207,6 +207,10 @@ def test_sigterm_while_writing_cleans_up_and_restores_the_handler(tmp_path: Path
 # ----------------------------------------------------------------------------- interrupted
 
 
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @POSIX
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
 def test_interrupted_run_leaves_previous_output(sig: signal.Signals, check_case: Path,
@@ -223,9 +227,12 @@ def test_interrupted_run_leaves_previous_output(sig: signal.Signals, check_case:
     marker = tmp_path / "writing.txt"
     env = dict(os.environ, FTA_TEST_WRITE_MARKER=str(marker),
                PYTHONPATH=os.pathsep.join([str(hook), str(SRC)]))
+    # as a run started from a shell: Ctrl-C at its default (a child inherits SIG_IGN from
+    # a parent that ignores SIGINT, and Python then keeps ignoring it)
     proc = subprocess.Popen([sys.executable, "-m", "fta_compare.cli", "run", str(check_case),
                              "--out", str(out), "--force"], env=env, cwd=tmp_path,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=_default_sigint)
     try:
         for _ in range(2400):  # wait (up to ~2 min) until the workbook is being written
             if (marker.exists() and marker.read_text()) or proc.poll() is not None:
