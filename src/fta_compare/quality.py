@@ -18,17 +18,18 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from fta_compare.results import label_codes
+from fta_compare.inputs.hs import keyed_prefix_match
+from fta_compare.results import QUALITY_LABELS, label_codes
 
-QUALITY_LABELS = ("observed", "imputed", "sector_observed")  # codes 0, 1, 2
 SHARE_COLUMNS = ("scenario", "observed_share_of_trade", "sector_observed_share_of_trade",
                  "imputed_share_of_trade", "imputed_share_of_change",
                  "observed_share_of_tariff_change", "sector_observed_share_of_tariff_change",
                  "imputed_share_of_tariff_change")
+CLASSES = len(QUALITY_LABELS)
 
 
 def quality_codes(labels: pd.Series) -> np.ndarray:
-    """int8 codes into :data:`QUALITY_LABELS` of ``quality`` labels (blank: observed)."""
+    """int8 codes into ``results.QUALITY_LABELS`` of ``quality`` labels (blank: observed)."""
     codes, uniq = label_codes(labels)
     text = pd.Series(np.asarray(uniq, dtype=object)).astype(str)
     per = np.where(text.str.startswith("imputed"), 1,
@@ -38,26 +39,21 @@ def quality_codes(labels: pd.Series) -> np.ndarray:
 
 def line_quality(mfn: pd.DataFrame | None, importers: pd.Series, hs: pd.Series
                  ) -> np.ndarray:
-    """int8 codes into :data:`QUALITY_LABELS` per (importer, hs) pair given: the quality of
-    the importer's MFN line for the product (the mfn row with the longest HS prefix of the
-    code wins); observed (0) where no mfn row applies."""
+    """int8 codes into ``results.QUALITY_LABELS`` per (importer, hs) pair given: the quality
+    of the importer's MFN line for the product (the mfn row with the longest HS prefix of
+    the code wins, as in the compiler); observed (0) where no mfn row applies."""
     out = np.zeros(len(hs), dtype=np.int8)
     if mfn is None or mfn.empty or "quality" not in mfn.columns or not len(hs):
         return out
-    rows = pd.DataFrame({"importer": mfn["importer"].astype(str),
-                         "prefix": mfn["hs"].astype(str),
-                         "q": quality_codes(mfn["quality"])})
-    pairs = pd.DataFrame({"importer": importers.astype(str).to_numpy(),
-                          "hs": hs.astype(str).to_numpy()})
-    found = np.zeros(len(pairs), dtype=bool)
-    for length in sorted(rows["prefix"].str.len().unique(), reverse=True):
-        rule = rows[rows["prefix"].str.len() == length].drop_duplicates(["importer", "prefix"])
-        key = pd.MultiIndex.from_frame(rule[["importer", "prefix"]])
-        pos = key.get_indexer(pd.MultiIndex.from_arrays(
-            [pairs["importer"], pairs["hs"].str[:int(length)]]))
-        take = (pos >= 0) & ~found
-        out[take] = rule["q"].to_numpy()[pos[take]]
-        found |= pos >= 0
+    rules = pd.DataFrame({"importer": mfn["importer"].astype(str).to_numpy(),
+                          "hs": mfn["hs"].astype(str).to_numpy(),
+                          "q": quality_codes(mfn["quality"])}).drop_duplicates(
+        ["importer", "hs"])
+    target = pd.DataFrame({"importer": importers.astype(str).to_numpy(),
+                           "hs": hs.astype(str).to_numpy()})
+    pos = keyed_prefix_match(target, rules, ["importer"])
+    found = pos >= 0
+    out[found] = rules["q"].to_numpy()[pos[found]]
     return out
 
 
@@ -68,38 +64,43 @@ def quality_shares(results: pd.DataFrame, mfn: pd.DataFrame | None) -> pd.DataFr
     scen, names = label_codes(results["scenario"])
     imp, imp_labels = label_codes(results["importer"])
     exp, exp_labels = label_codes(results["exporter"])
-    same = np.asarray(imp_labels, dtype=object)[imp] == np.asarray(exp_labels,
-                                                                   dtype=object)[exp]
-    cross = ~same
-    q = quality_codes(results["quality"])
+    hs, hs_labels = label_codes(results["hs"])
+    # domestic rows on integer codes: the exporter's label as a position among importers
+    exp_as_imp = np.append(pd.Index(imp_labels).get_indexer(exp_labels), -2)[exp]
+    cross = exp_as_imp != imp
+    # tariff-line quality over the distinct (importer, hs) labels, then looked up per row
+    grid_i, grid_h = np.divmod(np.arange(len(imp_labels) * len(hs_labels)), len(hs_labels))
+    line_table = np.append(line_quality(mfn, pd.Series(imp_labels[grid_i]),
+                                        pd.Series(hs_labels[grid_h])), np.int8(0))
+    line = line_table[np.where((imp >= 0) & (hs >= 0), imp.astype(np.int64) * len(hs_labels)
+                               + hs, len(line_table) - 1)]
+    flow = quality_codes(results["quality"])
     base = results["base_value"].to_numpy(dtype=float)
     change = np.abs(results["new_value"].to_numpy(dtype=float) - base)
-    cut = base * np.abs(results["new_rate"].to_numpy(dtype=float)
-                        - results["base_rate"].to_numpy(dtype=float))
-    cut = np.nan_to_num(cut)
-    hs_codes, hs_labels = label_codes(results["hs"])
-    hs_labels = np.append(np.asarray(hs_labels, dtype=object), "")  # code -1: no product
-    hs_codes = np.where(hs_codes < 0, len(hs_labels) - 1, hs_codes)
-    # the line quality of each (importer, hs) pair, looked up once per distinct pair
-    pair = imp.astype(np.int64) * len(hs_labels) + hs_codes
-    uniq, inverse = np.unique(pair, return_inverse=True)
-    line = line_quality(
-        mfn, pd.Series(np.asarray(imp_labels, dtype=object)[uniq // len(hs_labels)]),
-        pd.Series(hs_labels[uniq % len(hs_labels)]))[inverse]
+    cut = np.nan_to_num(base * np.abs(results["new_rate"].to_numpy(dtype=float)
+                                      - results["base_rate"].to_numpy(dtype=float)))
+    n, width = len(names), CLASSES + 1  # the extra bin takes the domestic rows
 
-    def share(values: np.ndarray, part: np.ndarray) -> np.ndarray:
-        v = np.where(cross, values, 0.0)
-        total = np.bincount(scen, weights=v, minlength=len(names))
-        some = np.bincount(scen, weights=np.where(part, v, 0.0), minlength=len(names))
-        return np.divide(some, total, out=np.zeros_like(total), where=total > 0)
+    def keys(cls: np.ndarray) -> np.ndarray:
+        return scen.astype(np.int64) * width + np.where(cross, cls, CLASSES)
 
+    def shares(values: np.ndarray, key: np.ndarray) -> np.ndarray:
+        """(n, CLASSES) shares of cross-border ``values`` by scenario and class."""
+        sums = np.bincount(key, weights=values, minlength=n * width).reshape(n, width)
+        sums = sums[:, :CLASSES]
+        total = sums.sum(axis=1, keepdims=True)
+        return np.divide(sums, total, out=np.zeros_like(sums), where=total > 0)
+
+    by_flow = keys(flow)
+    trade, moved = shares(base, by_flow), shares(change, by_flow)
+    duty = shares(cut, keys(line))
     return pd.DataFrame({
         "scenario": np.asarray(names, dtype=object),
-        "observed_share_of_trade": share(base, q == 0),
-        "sector_observed_share_of_trade": share(base, q == 2),
-        "imputed_share_of_trade": share(base, q == 1),
-        "imputed_share_of_change": share(change, q == 1),
-        "observed_share_of_tariff_change": share(cut, line == 0),
-        "sector_observed_share_of_tariff_change": share(cut, line == 2),
-        "imputed_share_of_tariff_change": share(cut, line == 1),
+        "observed_share_of_trade": trade[:, 0],
+        "sector_observed_share_of_trade": trade[:, 2],
+        "imputed_share_of_trade": trade[:, 1],
+        "imputed_share_of_change": moved[:, 1],
+        "observed_share_of_tariff_change": duty[:, 0],
+        "sector_observed_share_of_tariff_change": duty[:, 2],
+        "imputed_share_of_tariff_change": duty[:, 1],
     })[list(SHARE_COLUMNS)]
