@@ -28,7 +28,7 @@ from fta_compare import api
 from fta_compare.cli import main
 from fta_compare.errors import Issue
 from fta_compare.inputs import check_inputs
-from fta_compare.inputs import reader as reader_mod
+from fta_compare.inputs import xlsx_container as container_mod
 from helpers import Rows, check_case_sheets, write_xlsx
 
 OLE2_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
@@ -443,7 +443,7 @@ def test_bad_input_names_file_sheet_cell_and_rule(name: str, tmp_path: Path,
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     case = CASES[name]
     if name == "file over the size limit":  # lowered rather than writing hundreds of MB
-        monkeypatch.setattr(reader_mod, "MAX_FILE_BYTES", 1000)
+        monkeypatch.setattr(container_mod, "MAX_FILE_BYTES", 1000)
     paths = case.build(tmp_path)
     seen: list[tuple[Any, list[Issue]]] = []
 

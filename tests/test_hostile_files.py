@@ -25,7 +25,7 @@ import pytest
 
 from fta_compare.errors import Issue
 from fta_compare.inputs import check_inputs
-from fta_compare.inputs.reader import _zip_checks
+from fta_compare.inputs.xlsx_container import zip_checks
 from helpers import check_case_sheets, write_xlsx
 from test_bad_inputs import errors, rewrite_part, sheet_part
 
@@ -273,7 +273,7 @@ CHILD = """
 import json, resource, sys
 resource.setrlimit(resource.RLIMIT_AS, (3 << 30, 3 << 30))
 from fta_compare.inputs import check_inputs
-from fta_compare.inputs.reader import _zip_checks
+from fta_compare.inputs.xlsx_container import zip_checks
 for p in sys.argv[1:]:
     tables, issues = check_inputs([p])
     print(json.dumps({"file": p, "ok": tables is not None, "issues": [
@@ -354,7 +354,7 @@ def test_inflated_stream_is_never_held_whole(base: Path) -> None:
     assert size > 20 * MB
     tracemalloc.start()
     try:
-        fatal, _ = _zip_checks(base)
+        fatal, _ = zip_checks(base)
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()

@@ -14,13 +14,8 @@ from openpyxl import load_workbook
 
 from fta_compare import api
 from fta_compare.report.writer import write_sensitivity
-from fta_compare.sensitivity import (
-    DEFAULT_OUT,
-    RankFirst,
-    SensitivityResult,
-    load_rank_first,
-    run_sensitivity,
-)
+from fta_compare.sensitivity import SensitivityResult, run_sensitivity
+from fta_compare.sensitivity_rank import DEFAULT_OUT, RankFirst, load_rank_first
 
 SYNTHETIC = Path(__file__).resolve().parents[1] / "tariff_tables" / "example_synthetic.xlsx"
 

@@ -161,7 +161,7 @@ def with_sensitivity(result: RunResult, path: Path) -> RunResult:
     when the sensitivity workbook at ``path`` was computed on the same inputs (SHA-256),
     PE model, solution and focus; unchanged (with a note in ``warnings`` saying why) when
     it exists but does not match, unchanged and silent when there is none."""
-    from fta_compare.sensitivity import load_rank_first
+    from fta_compare.sensitivity_rank import load_rank_first
 
     cfg = result.config
     if result.results.empty:
