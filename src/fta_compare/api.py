@@ -10,9 +10,11 @@ from __future__ import annotations
 import hashlib
 import sys
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -23,6 +25,7 @@ from fta_compare.inputs import check_inputs, load_inputs
 from fta_compare.inputs.schema import BASELINE
 from fta_compare.inputs.tables import InputTables
 from fta_compare.model.arrays import MarketArrays, ModelResult, Shock
+from fta_compare.parallel import one_blas_thread
 from fta_compare.phases import Phases
 from fta_compare.quality import quality_codes, quality_shares
 from fta_compare.results import (
@@ -42,6 +45,9 @@ from fta_compare.scenarios.shocks import (
     resolve_elasticities,
     scenario_shock,
 )
+
+if TYPE_CHECKING:
+    from fta_compare.ge_lens import GEOutcome
 
 MODELS = ("smart", "gsim", "ge")
 SOLUTIONS = ("linear", "exact")
@@ -306,7 +312,7 @@ def run_tables(tables: InputTables, cfg: RunConfig, phases: Phases | None = None
     the other PE models' rankings (``robustness``), the staging time path
     (``time_path``) and, when the inputs have ``ge_*`` sheets, the sector model on the same
     scenarios (``ge_lens``; always with ``--model ge``)."""
-    from fta_compare.robustness import PE_MODELS, model_label, rank_table, solve_welfare
+    from fta_compare.robustness import model_label, rank_table
     from fta_compare.timepath import economy_totals, time_path_table
     from fta_compare.validity import check, issues
 
@@ -340,24 +346,35 @@ def run_tables(tables: InputTables, cfg: RunConfig, phases: Phases | None = None
     warnings += validity_issues
     focus_idx = int(np.flatnonzero(m.countries == cfg.focus)[0])
     by_model = {label: np.array([totals[n][3, focus_idx] for n in names])}
-    other_found: list = []
-    if robustness:
-        with phases.phase("robustness", "ranking under the other PE models"):
-            for model, solution in PE_MODELS:
-                other = model_label(model, solution)
-                if other == label:
-                    continue
-                welfare, more = solve_welfare(solver_for(model, solution), other, m,
-                                              prep.shocks)
-                by_model[other] = welfare[:, focus_idx]
-                other_found += more
-    outcome = None
-    if tables.has_ge and (ge_lens or cfg.model == "ge"):
+    if not tables.has_ge and cfg.model == "ge":
         from fta_compare.ge_lens import run_ge
 
-        with phases.phase("ge", "solving the sector model (GE)"):
-            outcome = run_ge(tables, m, prep.shocks, dict(prep.compiled.definitions.regions)
-                             if prep.compiled.definitions else {})
+        run_ge(tables, None, (), {})  # raises the InputError naming the missing sheets
+    with ThreadPoolExecutor(max_workers=1) as beside, one_blas_thread():
+        # the other PE models and the sector model need only the arrays and the shocks:
+        # they run beside the (mostly single-core) building of the result tables
+        other = beside.submit(_other_models, cfg, label, m, prep, robustness)
+        ge = (beside.submit(_ge_lens, tables, m, prep)
+              if tables.has_ge and (ge_lens or cfg.model == "ge") else None)
+        with phases.phase("tables", "building result tables"):
+            out = tables_of.tables()
+            sectors = _sectors(tables)
+            scorecard = _scorecard(out, prep.compiled, prep.depth, sectors, tables)
+            path = time_path_table(list(prep.compiled.specs), totals, m.countries,
+                                   prep.compiled.specs[0].year if prep.compiled.specs
+                                   else None)
+            quality = quality_shares(out.results, tables.mfn)
+        if robustness:
+            with phases.phase("robustness", "ranking under the other PE models"):
+                more_models, other_found = other.result()
+            by_model.update({k: v[:, focus_idx] for k, v in more_models.items()})
+        else:
+            other_found = []
+        outcome = None
+        if ge is not None:
+            with phases.phase("ge", "solving the sector model (GE)"):
+                outcome = ge.result()
+    if outcome is not None:
         warnings += outcome.warnings
         for w in outcome.warnings:
             if w.file == "model":
@@ -366,24 +383,13 @@ def run_tables(tables: InputTables, cfg: RunConfig, phases: Phases | None = None
             w = outcome.welfare
             mine = w[w["country"] == cfg.focus].set_index("scenario")["welfare"]
             by_model["ge"] = mine.reindex(names).to_numpy(dtype=float)
-    elif cfg.model == "ge":
-        from fta_compare.ge_lens import run_ge
-
-        run_ge(tables, None, (), {})  # raises the InputError naming the missing sheets
-    with phases.phase("tables", "building result tables"):
-        out = tables_of.tables()
-        bad = out.convergence[~out.convergence["converged"]]
-        for row in bad.itertuples(index=False):
-            warnings.append(Issue("model", str(row.scenario), str(row.hs),
-                                  f"{row.residual:.3g}",
-                                  "product did not converge; its effects are set to zero "
-                                  "and listed in 'convergence'", "warning"))
-        sectors = _sectors(tables)
-        scorecard = _scorecard(out, prep.compiled, prep.depth, sectors, tables)
-        ranks = rank_table(names, by_model, {k: ("real income change (fraction)" if k == "ge"
-                                                 else unit) for k in by_model})
-        path = time_path_table(list(prep.compiled.specs), totals, m.countries,
-                               prep.compiled.specs[0].year if prep.compiled.specs else None)
+    bad = out.convergence[~out.convergence["converged"]]
+    for row in bad.itertuples(index=False):
+        warnings.append(Issue("model", str(row.scenario), str(row.hs), f"{row.residual:.3g}",
+                              "product did not converge; its effects are set to zero "
+                              "and listed in 'convergence'", "warning"))
+    ranks = rank_table(names, by_model, {k: ("real income change (fraction)" if k == "ge"
+                                             else unit) for k in by_model})
     return RunResult(
         config=cfg,
         results=out.results,
@@ -400,7 +406,7 @@ def run_tables(tables: InputTables, cfg: RunConfig, phases: Phases | None = None
         meta=dict(tables.meta),
         sources=tables.sources if tables.sources is not None else pd.DataFrame(
             columns=["table", "column", "source", "transformation"]),
-        quality=quality_shares(out.results, tables.mfn),
+        quality=quality,
         warnings=tuple(warnings),
         model_ranks=ranks,
         time_path=path,
@@ -409,6 +415,33 @@ def run_tables(tables: InputTables, cfg: RunConfig, phases: Phases | None = None
         timings=tuple(phases.table()),
         ge=outcome,
     )
+
+
+def _other_models(cfg: RunConfig, label: str, m: MarketArrays, prep: PreparedRun,
+                  robustness: bool) -> tuple[dict[str, np.ndarray], list]:
+    """(S, N) net welfare of every scenario under each PE model other than ``label``, and
+    their validity findings (empty without ``robustness``)."""
+    from fta_compare.robustness import PE_MODELS, model_label, solve_welfare
+
+    welfare: dict[str, np.ndarray] = {}
+    found: list = []
+    if not robustness:
+        return welfare, found
+    for model, solution in PE_MODELS:
+        other = model_label(model, solution)
+        if other != label:
+            welfare[other], more = solve_welfare(solver_for(model, solution), other, m,
+                                                 prep.shocks)
+            found += more
+    return welfare, found
+
+
+def _ge_lens(tables: InputTables, m: MarketArrays, prep: PreparedRun) -> GEOutcome:
+    """The sector model on the run's scenarios (:func:`fta_compare.ge_lens.run_ge`)."""
+    from fta_compare.ge_lens import run_ge
+
+    defs = prep.compiled.definitions
+    return run_ge(tables, m, prep.shocks, dict(defs.regions) if defs else {})
 
 
 def _run_ge_only(tables: InputTables, cfg: RunConfig, phases: Phases) -> RunResult:
@@ -515,44 +548,12 @@ def _depth_cost(tables: InputTables, compiled: CompiledScenarios, scenario: str,
 
 def _scorecard(out: ScenarioTables, compiled: CompiledScenarios, depth: pd.DataFrame,
                sectors: pd.DataFrame, tables: InputTables) -> pd.DataFrame:
-    """Scorecard ranked separately for tariff-only scenarios and depth-channel variants."""
+    """Scorecard of every scenario, in one pass over the result rows; the depth-channel
+    variants take their scenario's policy metrics and are ranked among themselves."""
     from fta_compare.scorecard import build_scorecard
 
-    parts = []
-    is_depth = out.results["scenario"].str.endswith(DEPTH_SUFFIX).to_numpy(dtype=bool)
-    w_depth = out.welfare["scenario"].str.endswith(DEPTH_SUFFIX).to_numpy(dtype=bool)
-    for flag in (False, True):
-        wel = out.welfare[w_depth == flag]
-        if wel.empty:
-            continue
-        rows = is_depth == flag  # copy the long table only when it mixes both kinds
-        res = out.results if rows.all() else out.results[rows]
-        card = build_scorecard(res, wel, applied=compiled.applied, depth=depth,
-                               sectors=sectors, weights=tables.weights, compiled=compiled)
-        if flag:  # keep the depth variants only and rank them among themselves
-            card = _inherit_policy_metrics(card[card["scenario"].str.endswith(DEPTH_SUFFIX)],
-                                           parts[0])
-            card["rank"] = _rerank(card)
-        parts.append(card)
-    return pd.concat(parts, ignore_index=True)
-
-
-def _inherit_policy_metrics(depth_card: pd.DataFrame, tariff_card: pd.DataFrame
-                            ) -> pd.DataFrame:
-    """A depth variant has the same agreements and tariffs as its scenario: take its
-    ``depth_index`` and ``preference_coverage`` from the tariff-only rows."""
-    keys = ["scenario", "country", "metric"]
-    policy = tariff_card[tariff_card["metric"].isin(["depth_index", "preference_coverage"])]
-    src = policy.assign(scenario=policy["scenario"] + DEPTH_SUFFIX)[[*keys, "value"]]
-    out = depth_card.merge(src.rename(columns={"value": "_v"}), on=keys, how="left")
-    out["value"] = out["_v"].where(out["_v"].notna(), out["value"])
-    return out.drop(columns=["_v"])
-
-
-def _rerank(card: pd.DataFrame) -> pd.Series:
-    """Ranks within (country, metric), 1 = best (lower is better where the scorecard says)."""
-    from fta_compare.scorecard import LOWER_IS_BETTER
-
-    sign = np.where(card["metric"].isin(LOWER_IS_BETTER), 1.0, -1.0)
-    keyed = card.assign(_k=card["value"].to_numpy(dtype=float) * sign)
-    return keyed.groupby(["country", "metric"], sort=False)["_k"].rank(method="min")
+    names = dict.fromkeys(out.welfare["scenario"].astype(str))
+    variants = {s: s.removesuffix(DEPTH_SUFFIX) for s in names if s.endswith(DEPTH_SUFFIX)}
+    return build_scorecard(out.results, out.welfare, applied=compiled.applied, depth=depth,
+                           sectors=sectors, weights=tables.weights, compiled=compiled,
+                           variants=variants)

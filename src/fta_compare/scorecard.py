@@ -38,7 +38,7 @@ matrix; only the small long table at the end is pandas.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -219,14 +219,21 @@ def _matrix(df: pd.DataFrame, col: str, scenarios: list[str], countries: list[st
 
 
 def _rank(card: pd.DataFrame, baseline: str) -> pd.Series:
+    """Ranks within (country, metric), 1 = best; values equal to 12 significant digits of
+    the largest in their group tie (a sum taken in another order must not break a tie)."""
     ranked = pd.Series(np.nan, index=card.index)
     live = card["scenario"] != baseline
     low = card["metric"].isin(LOWER_IS_BETTER)
     for asc, sel in ((False, live & ~low), (True, live & low)):
         sub = card[sel]
         if not sub.empty:
-            ranked[sub.index] = sub.groupby(["country", "metric"])["value"].rank(
-                method="min", ascending=asc)
+            g = sub.groupby(["country", "metric"], sort=False)["value"]
+            scale = g.transform(lambda v: v.abs().max()).to_numpy(dtype=float)
+            scale = np.where(np.isfinite(scale) & (scale > 0), scale, 1.0)
+            key = pd.Series(np.round(sub["value"].to_numpy(dtype=float) / scale, 12),
+                            index=sub.index)
+            ranked[sub.index] = key.groupby([sub["country"], sub["metric"]],
+                                            sort=False).rank(method="min", ascending=asc)
     return ranked
 
 
@@ -270,6 +277,7 @@ def scorecard(
     critical_sectors: Sequence[str] = ("critical_minerals",),
     china: str = CHINA,
     baseline: str = BASELINE,
+    variants: Mapping[str, str] | None = None,
 ) -> pd.DataFrame:
     """Long scorecard (scenario, country, metric, value, rank) for every economy.
 
@@ -283,6 +291,10 @@ def scorecard(
     weights  metric, weight: adds ``composite``; optional.
     applied  the compiler's applied table (scenario, importer, exporter, hs, mfn_rate,
              preferential_rate[, utilisation]): adds ``preference_coverage``; optional.
+    variants {variant: scenario}: variants of a scenario with the same agreements and
+             tariffs (the depth-channel runs) take its ``depth_index`` and
+             ``preference_coverage`` and are ranked (and composited) among themselves,
+             after the other scenarios; optional.
     Metrics and rank rules: module docstring. A baseline row is always present (zero
     changes and base-period levels unless the inputs carry baseline rows).
     """
@@ -329,12 +341,30 @@ def scorecard(
             cn_idx = countries.index(china) if china in countries else -1
             m["critical_import_hhi"], m["critical_china_share"] = _concentration(
                 r, in_crit, b, cn_idx)
-    S, C = len(scenarios), len(countries)
+    variants = {v: p for v, p in (variants or {}).items() if v in scenarios}
+    for name in ("depth_index", "preference_coverage"):
+        if name in m and variants:
+            parent = [scenarios.index(p) if p in scenarios else -1 for p in variants.values()]
+            rows = np.array([scenarios.index(v) for v in variants])[np.array(parent) >= 0]
+            m[name][rows] = m[name][[p for p in parent if p >= 0]]
+    groups = [[s for s in scenarios if s not in variants], [s for s in scenarios if s in variants]]
+    cards = [_ranked_card(group, countries, m, scenarios, weights, baseline)
+             for group in groups if group]
+    return pd.concat(cards, ignore_index=True) if len(cards) > 1 else cards[0]
+
+
+def _ranked_card(group: list[str], countries: list[str], m: dict[str, np.ndarray],
+                 scenarios: list[str], weights: pd.DataFrame | None, baseline: str
+                 ) -> pd.DataFrame:
+    """The long card of the scenarios in ``group`` (rows of the (S, C) matrices ``m``),
+    with the composite and the ranks computed among them."""
+    S, C = len(group), len(countries)
+    rows = np.array([scenarios.index(s) for s in group])
     card = pd.DataFrame({
-        "scenario": np.tile(np.repeat(np.array(scenarios, dtype=object), C), len(m)),
+        "scenario": np.tile(np.repeat(np.array(group, dtype=object), C), len(m)),
         "country": np.tile(np.array(countries, dtype=object), S * len(m)),
         "metric": np.repeat(np.array(list(m), dtype=object), S * C),
-        "value": np.concatenate([v.reshape(-1) for v in m.values()]),
+        "value": np.concatenate([v[rows].reshape(-1) for v in m.values()]),
     })
     if weights is not None and not weights.empty:
         comp = _composite(card, weights, baseline)

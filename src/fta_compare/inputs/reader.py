@@ -16,7 +16,9 @@ and the column letters of each source sheet in ``df.attrs['letters']``.
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -149,7 +151,7 @@ def _read_xlsx(path: Path, result: ReadResult) -> None:
 
     The non-sheet parts are scanned first (calamine reads them on opening); each worksheet
     part is scanned by :class:`SheetScans` before calamine reads that sheet, overlapping
-    the parse of the previous one. The sheets go to a scratch result that joins
+    the parse of other sheets. The sheets go to a scratch result that joins
     ``result`` only if no part of the workbook is refused, as with a scan done up front.
     """
     name = path.name
@@ -183,9 +185,9 @@ def _read_xlsx(path: Path, result: ReadResult) -> None:
 def _read_xlsx_sheets(path: Path, result: ReadResult, scans: SheetScans) -> None:
     """Every contract sheet of the workbook into ``result``, in workbook order.
 
-    Sheets are parsed smallest part first, the order :class:`SheetScans` scans them, so
-    calamine starts on sheets already cleared while the large ones are still scanned; each
-    sheet's rows and issues are kept apart and joined in workbook order at the end.
+    Sheets are parsed on two threads in the order :class:`SheetScans` scans them (largest
+    part first, so the longest parse starts early), each as soon as its scan has passed;
+    each sheet's rows and issues are kept apart and joined in workbook order at the end.
     """
     from python_calamine import CalamineWorkbook, SheetVisibleEnum
 
@@ -215,11 +217,9 @@ def _read_xlsx_sheets(path: Path, result: ReadResult, scans: SheetScans) -> None
                 part.failed_tables.add(table)
             else:
                 to_read.append((k, sheet, table))
-        for k, sheet, table in sorted(to_read, key=lambda x: scans.order(x[1])):
-            refused, found = scans.wait(sheet)
-            if refused is not None:  # the workbook is refused as a whole (see _read_xlsx)
-                return
-            _read_one_sheet(wb, name, sheet, table, per_sheet[k], found)
+        if not _read_cleared(path, sorted(to_read, key=lambda x: scans.order(x[1])),
+                             per_sheet, scans):
+            return  # the workbook is refused as a whole (see _read_xlsx)
         for part in per_sheet:  # workbook order
             result.issues.extend(part.issues)
             result.failed_tables |= part.failed_tables
@@ -227,6 +227,44 @@ def _read_xlsx_sheets(path: Path, result: ReadResult, scans: SheetScans) -> None
                 _append(result, table, df)
     finally:
         wb.close()
+
+
+READ_THREADS = 2  # sheets parsed side by side (calamine parses without the GIL)
+
+
+def _read_cleared(path: Path, order: list[tuple[int, str, str]], per_sheet: list[ReadResult],
+                  scans: SheetScans) -> bool:
+    """Parse each sheet of ``order`` (position, sheet, table) into ``per_sheet[position]``
+    once its scan has passed, on :data:`READ_THREADS` threads, each with its own calamine
+    workbook; False (and no further sheet parsed) as soon as a scan refuses the workbook."""
+    from python_calamine import CalamineWorkbook
+
+    local = threading.local()
+    opened: list[object] = []
+    refused = threading.Event()
+
+    def read(k: int, sheet: str, table: str) -> None:
+        bad, found = scans.wait(sheet)
+        if bad is not None:
+            refused.set()
+        if refused.is_set():
+            return
+        wb = getattr(local, "wb", None)
+        if wb is None:
+            wb = local.wb = CalamineWorkbook.from_path(str(path))
+            opened.append(wb)
+        _read_one_sheet(wb, path.name, sheet, table, per_sheet[k], found)
+
+    try:
+        with ThreadPoolExecutor(max_workers=READ_THREADS,
+                                thread_name_prefix="xlsx-read") as pool:
+            jobs = [pool.submit(read, *item) for item in order]
+            for job in jobs:
+                job.result()  # re-raises a parser failure (see _read_xlsx)
+    finally:
+        for wb in opened:
+            wb.close()  # type: ignore[attr-defined]
+    return not refused.is_set()
 
 
 def _read_one_sheet(wb: object, name: str, sheet: str, table: str, result: ReadResult,

@@ -293,29 +293,41 @@ def _scan_part(name: str, fh: BinaryIO, info: zipfile.ZipInfo, sheet: str
     return extent_issue(name, sheet, part, scan), found
 
 
-class SheetScans:
-    """The worksheet parts' safety scans, run in one background thread in workbook order.
+def _scan_file_part(path: Path, info: zipfile.ZipInfo, sheet: str
+                    ) -> tuple[Issue | None, list[tuple[str, str, str]]]:
+    """:func:`_scan_part` through a file handle of its own (scans run side by side)."""
+    with path.open("rb") as fh:
+        return _scan_part(path.name, fh, info, sheet)
 
-    calamine parses a sheet without holding the GIL, so the scan of the next sheets runs
-    while it parses the current one; :meth:`wait` blocks until a sheet's own scan is done,
-    so calamine never reads a part that has not passed. Parts are scanned smallest first
-    (:meth:`order`), so the first wait is short. Use as a context manager.
+
+class SheetScans:
+    """The worksheet parts' safety scans, run on two background threads, largest first.
+
+    calamine parses a sheet without holding the GIL, so scans run while it parses other
+    sheets; :meth:`wait` blocks until a sheet's own scan is done, so calamine never reads
+    a part that has not passed. The largest part (a long trade sheet) is scanned first
+    and alone on one thread while the other scans the rest, so its parse, the longest,
+    can start early (:meth:`order`). Each scan reads the file through its own handle.
+    Use as a context manager.
     """
+
+    THREADS = 2
 
     def __init__(self, path: Path, parts: list[tuple[zipfile.ZipInfo, str]]) -> None:
         from concurrent.futures import Future, ThreadPoolExecutor
 
         self.path, self.parts = path, parts
-        self._rank = {sheet: k for k, (_, sheet) in enumerate(
-            sorted(parts, key=lambda p: p[0].file_size))}  # smallest part first
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="xlsx-scan")
-        self._fh = path.open("rb")
+        ordered = sorted(parts, key=lambda p: -p[0].file_size)  # largest first
+        self._rank = {sheet: k for k, (_, sheet) in enumerate(ordered)}
+        self._pool = ThreadPoolExecutor(max_workers=self.THREADS,
+                                        thread_name_prefix="xlsx-scan")
         self._by_sheet: dict[str, Future[tuple[Issue | None, list[tuple[str, str, str]]]]] = {
-            sheet: self._pool.submit(_scan_part, path.name, self._fh, info, sheet)
-            for info, sheet in sorted(parts, key=lambda p: p[0].file_size)}
+            sheet: self._pool.submit(_scan_file_part, path, info, sheet)
+            for info, sheet in ordered}
 
     def order(self, sheet: str) -> int:
-        """Position of a sheet's scan in the queue (sheets without a scan here: first)."""
+        """Position of a sheet's scan in the queue, largest part first (sheets without a
+        scan here: first)."""
         return self._rank.get(sheet, -1)
 
     def __enter__(self) -> SheetScans:
@@ -323,7 +335,6 @@ class SheetScans:
 
     def __exit__(self, *exc: object) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
-        self._fh.close()
 
     def wait(self, sheet: str) -> tuple[Issue | None, list[tuple[str, str, str]]]:
         """(fatal issue or None, odd cells) of a sheet; (None, []) if it has no scan here."""
