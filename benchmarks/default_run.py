@@ -9,8 +9,9 @@ Measures, on this machine, in one process:
 
 * the floor: reading the bundled input tables (``tariff_tables/default*.xlsx``) with
   calamine alone (every sheet to Python rows, nothing else);
-* the run, phase by phase (read, validate, compile, depth, solve, robustness, ge,
-  tables, write), exactly as ``fta-compare run --depth-channel --force`` does it;
+* the run, phase by phase (read, validate, compile, depth, solve, tables, robustness,
+  ge, write), exactly as ``fta-compare run --depth-channel --force`` does it (robustness
+  and ge run beside tables; their rows are the wait left after it);
 * the README's command itself as a subprocess (interpreter start and imports included).
 
 Prints the phase table, the ratio run / read (issue goal: at most 3), the workbook and
@@ -93,6 +94,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'run total':<12}{total:9.2f}{total / read:9.2f}")
     print(f"{'command':<12}{command:9.2f}{command / read:9.2f}   "
           "(the README's command as a subprocess, interpreter start included)")
+    print("robustness and ge run on a second thread beside tables: their rows are the "
+          "wait left after tables")
     print()
     for name, size in sizes.items():
         print(f"{name:<40}{size / 1e6:8.1f} MB")

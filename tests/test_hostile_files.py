@@ -399,3 +399,31 @@ def test_refused_last_sheet_discards_the_sheets_read_before_it(base: Path,
     assert kept == {"meta.csv"}
     fine = read_inputs([base])
     assert not fine.unreadable and len(fine.tables) > 1
+
+
+def test_sheets_read_on_threads_equal_the_sequential_read(base: Path, tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch
+                                                          ) -> None:
+    """Parsing sheets side by side (and scanning them on two threads) changes nothing:
+    the same tables, cell locations and issues, in the same order, as one at a time."""
+    import pandas as pd
+
+    from fta_compare.inputs import reader, xlsx_container
+    from fta_compare.inputs.reader import read_inputs
+
+    wb = openpyxl.load_workbook(base)
+    wb.create_sheet("notes")["A1"] = "an unknown sheet gives a warning"
+    wb["trade"]["A2"] = "=1+1"  # a formula without a cached value: an issue in a cell
+    odd = tmp_path / "odd.xlsx"
+    wb.save(odd)
+    threaded = read_inputs([odd])
+    monkeypatch.setattr(reader, "READ_THREADS", 1)
+    monkeypatch.setattr(xlsx_container.SheetScans, "THREADS", 1)
+    single = read_inputs([odd])
+    assert [str(i) for i in threaded.issues] == [str(i) for i in single.issues]
+    assert any("unknown sheet" in i.rule for i in single.issues)
+    assert any(i.sheet == "trade" and i.cell == "A2" for i in single.issues)
+    assert list(threaded.tables) == list(single.tables)
+    for name, df in single.tables.items():
+        pd.testing.assert_frame_equal(threaded.tables[name], df)
+        assert threaded.tables[name].attrs == df.attrs

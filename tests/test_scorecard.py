@@ -169,3 +169,48 @@ def test_build_scorecard_with_depth_per_agreement() -> None:
         build_scorecard(results(), welfare(), depth=depth)
     empty = build_scorecard(results(), welfare(), depth=depth.iloc[:0])
     assert "depth_index" not in set(empty["metric"])
+
+
+def test_variants_take_policy_metrics_and_rank_among_themselves() -> None:
+    """A depth-channel variant has its scenario's agreements and tariffs: it takes the
+    scenario's depth_index and preference_coverage, and is ranked only against the other
+    variants, so adding variants leaves the scenarios' own ranks as they were."""
+    res, wel = results(), welfare()
+    deep_res = res.assign(scenario=res["scenario"] + " (depth)",
+                          new_value=res["new_value"] * 2.0)
+    deep_wel = wel.assign(scenario=wel["scenario"] + " (depth)",
+                          net_welfare=wel["net_welfare"] * np.array([1, 1, -1, 1]))
+    depth = pd.DataFrame({"scenario": ["A", "B"], "country": ["KOR", "KOR"],
+                          "depth_index": [0.4, 0.9]})
+    alone = scorecard(res, wel, sectors=sectors(), applied=applied(), depth=depth)
+    both = scorecard(pd.concat([res, deep_res]), pd.concat([wel, deep_wel]), sectors=sectors(),
+                     applied=applied(), depth=depth,
+                     variants={"A (depth)": "A", "B (depth)": "B"})
+    for metric in ("net_welfare", "exports_change", "preference_coverage"):
+        for scen in ("A", "B"):
+            assert val(both, scen, "KOR", metric, "rank") == val(alone, scen, "KOR", metric,
+                                                                    "rank")
+    assert val(both, "A (depth)", "KOR", "depth_index") == pytest.approx(0.4)
+    assert val(both, "B (depth)", "KOR", "depth_index") == pytest.approx(0.9)
+    assert val(both, "A (depth)", "KOR", "preference_coverage") == pytest.approx(
+        val(alone, "A", "KOR", "preference_coverage"))
+    # among the variants B's welfare is negated (-20 < 10): A (depth) ranks first
+    assert val(both, "A (depth)", "KOR", "net_welfare", "rank") == 1
+    assert val(both, "B (depth)", "KOR", "net_welfare", "rank") == 2
+    # variants come after the scenarios, the baseline once
+    order = list(dict.fromkeys(both["scenario"]))
+    assert order == ["baseline", "A", "B", "A (depth)", "B (depth)"]
+
+
+def test_values_equal_to_rounding_tie() -> None:
+    """Two scenarios whose value differs only by the order of a sum (0.1 + 0.2 vs 0.3)
+    share a rank; a real difference does not."""
+    wel = pd.DataFrame({"scenario": ["A", "B", "C"], "country": ["KOR"] * 3,
+                        "consumer_surplus": [0.0] * 3, "producer_surplus": [0.0] * 3,
+                        "tariff_revenue": [0.0] * 3,
+                        "net_welfare": [0.1 + 0.2, 0.3, 0.3 * (1 + 1e-9)]})
+    assert wel["net_welfare"].iloc[0] != wel["net_welfare"].iloc[1]
+    c = scorecard(results().iloc[:0], wel)
+    assert val(c, "C", "KOR", "net_welfare", "rank") == 1
+    assert val(c, "A", "KOR", "net_welfare", "rank") == 2
+    assert val(c, "B", "KOR", "net_welfare", "rank") == 2

@@ -311,7 +311,9 @@ def run_tables(tables: InputTables, cfg: RunConfig, phases: Phases | None = None
     """The model run on validated tables (no I/O): the main PE model with every table,
     the other PE models' rankings (``robustness``), the staging time path
     (``time_path``) and, when the inputs have ``ge_*`` sheets, the sector model on the same
-    scenarios (``ge_lens``; always with ``--model ge``)."""
+    scenarios (``ge_lens``; always with ``--model ge``). The other PE models and the sector
+    model need only the arrays and the shocks: they run on a second thread while the
+    result tables are built."""
     from fta_compare.robustness import model_label, rank_table
     from fta_compare.timepath import economy_totals, time_path_table
     from fta_compare.validity import check, issues
