@@ -25,6 +25,7 @@ from fta_compare.inputs import check_inputs, load_inputs
 from fta_compare.inputs.schema import BASELINE
 from fta_compare.inputs.tables import InputTables
 from fta_compare.model.arrays import MarketArrays, ModelResult, Shock
+from fta_compare.pages import written_once
 from fta_compare.parallel import one_blas_thread
 from fta_compare.phases import Phases
 from fta_compare.quality import quality_codes, quality_shares
@@ -260,7 +261,8 @@ def prepare_run(tables: InputTables, cfg: RunConfig, phases: Phases | None = Non
         focus, note = choose_focus(cfg.focus, tables.meta.get("focus", "").upper(), uni,
                                    list(defs.regions))
         cfg = replace(cfg, focus=focus)
-        compiled = compile_scenarios(tables, uni.cells, defs, time_path)
+        with written_once():  # 26 million applied rates, written once (see pages.py)
+            compiled = compile_scenarios(tables, uni.cells, defs, time_path)
         applied = compiled.applied
         by_scenario = _scenario_rows(applied)
         base_rates = by_scenario.get(BASELINE, applied.iloc[:0])
