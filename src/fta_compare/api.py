@@ -354,30 +354,34 @@ def run_tables(tables: InputTables, cfg: RunConfig, phases: Phases | None = None
         from fta_compare.ge_lens import run_ge
 
         run_ge(tables, None, (), {})  # raises the InputError naming the missing sheets
-    with ThreadPoolExecutor(max_workers=1) as beside, one_blas_thread():
-        # the other PE models and the sector model need only the arrays and the shocks:
-        # they run beside the (mostly single-core) building of the result tables
-        other = beside.submit(_other_models, cfg, label, m, prep, robustness)
-        ge = (beside.submit(_ge_lens, tables, m, prep)
-              if tables.has_ge and (ge_lens or cfg.model == "ge") else None)
-        with phases.phase("tables", "building result tables"):
-            out = tables_of.tables()
-            sectors = _sectors(tables)
-            scorecard = _scorecard(out, prep.compiled, prep.depth, sectors, tables)
-            path = time_path_table(list(prep.compiled.specs), totals, m.countries,
-                                   prep.compiled.specs[0].year if prep.compiled.specs
-                                   else None)
-            quality = quality_shares(out.results, tables.mfn)
-        if robustness:
-            with phases.phase("robustness", "ranking under the other PE models"):
-                more_models, other_found = other.result()
-            by_model.update({k: v[:, focus_idx] for k, v in more_models.items()})
-        else:
-            other_found = []
-        outcome = None
-        if ge is not None:
-            with phases.phase("ge", "solving the sector model (GE)"):
-                outcome = ge.result()
+    beside = ThreadPoolExecutor(max_workers=1, thread_name_prefix="beside-tables")
+    try:
+        with one_blas_thread():
+            # the other PE models and the sector model need only the arrays and the shocks:
+            # they run beside the (mostly single-core) building of the result tables
+            other = beside.submit(_other_models, cfg, label, m, prep, robustness)
+            ge = (beside.submit(_ge_lens, tables, m, prep)
+                  if tables.has_ge and (ge_lens or cfg.model == "ge") else None)
+            with phases.phase("tables", "building result tables"):
+                out = tables_of.tables()
+                sectors = _sectors(tables)
+                scorecard = _scorecard(out, prep.compiled, prep.depth, sectors, tables)
+                path = time_path_table(list(prep.compiled.specs), totals, m.countries,
+                                       prep.compiled.specs[0].year if prep.compiled.specs
+                                       else None)
+                quality = quality_shares(out.results, tables.mfn)
+            if robustness:
+                with phases.phase("robustness", "ranking under the other PE models"):
+                    more_models, other_found = other.result()
+                by_model.update({k: v[:, focus_idx] for k, v in more_models.items()})
+            else:
+                other_found = []
+            outcome = None
+            if ge is not None:
+                with phases.phase("ge", "solving the sector model (GE)"):
+                    outcome = ge.result()
+    finally:  # an interrupt or an error skips the work not yet started
+        beside.shutdown(wait=True, cancel_futures=True)
     if outcome is not None:
         warnings += outcome.warnings
         for w in outcome.warnings:
