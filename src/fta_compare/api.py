@@ -362,7 +362,7 @@ def run_tables(tables: InputTables, cfg: RunConfig, phases: Phases | None = None
             other = beside.submit(_other_models, cfg, label, m, prep, robustness)
             ge = (beside.submit(_ge_lens, tables, m, prep)
                   if tables.has_ge and (ge_lens or cfg.model == "ge") else None)
-            with phases.phase("tables", "building result tables"):
+            with phases.phase("tables", "building result tables (other models alongside)"):
                 out = tables_of.tables()
                 sectors = _sectors(tables)
                 scorecard = _scorecard(out, prep.compiled, prep.depth, sectors, tables)
