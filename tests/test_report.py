@@ -162,3 +162,33 @@ def test_sector_view_equals_a_groupby_over_the_results(
     got = got.set_index(["scenario", "sector", "country"]).sort_index()
     pd.testing.assert_frame_equal(got, want[got.columns], check_exact=False, rtol=1e-9,
                                   atol=1e-6)
+
+
+def test_partner_chart_shows_the_scenarios_first_by_net_welfare(tmp_path: Path) -> None:
+    """More than a handful of series per partner cannot be read: the chart under the
+    partner table draws the scenarios given as leaders, in their order, and no other."""
+    import re
+
+    from fta_compare.report.book import Book
+    from fta_compare.report.summary import PARTNER_CHART_SCENARIOS, _partner_chart
+
+    scen = [f"s{k}" for k in range(8)]
+    wide = pd.DataFrame({"partner": ["CHN", "JPN", "USA"],
+                         **{s: [float(k), -float(k), 2.0 * k] for k, s in enumerate(scen)}})
+    leaders = ["s6", "s2", "s7", "s0", "s5"][:PARTNER_CHART_SCENARIOS]
+    path = tmp_path / "chart.xlsx"
+    book = Book(path)
+    ws = book.wb.add_worksheet("summary")
+    for j, c in enumerate(wide.columns):
+        ws.write(0, j, c)
+        for i, v in enumerate(wide[c]):
+            ws.write(1 + i, j, v)
+    assert _partner_chart(book, ws, 0, wide, "KOR", 6, leaders) > 0
+    assert _partner_chart(book, ws, 0, wide, "KOR", 40, []) == 0  # no leader: no chart
+    book.wb.close()
+    with zipfile.ZipFile(path) as z:
+        charts = [z.read(n).decode() for n in z.namelist() if n.startswith("xl/charts/chart")]
+    assert len(charts) == 1
+    refs = re.findall(r"<c:tx><c:strRef><c:f>summary!\$([A-Z]+)\$1</c:f>", charts[0])
+    assert [wide.columns[ord(r) - ord("A")] for r in refs] == leaders
+    assert "first by net welfare" in charts[0]

@@ -144,8 +144,12 @@ def summary(book: Book, result: RunResult, totals: pd.DataFrame, partners: pd.Da
     ptop = row + 2
     row = write_plain_block(book, ws, wide, ptop, 0, "partners_exports", widths)
     signs(book, ws, ptop + 1, row - 1, 1, len(wide.columns) - 1)
-    if _partner_chart(book, ws, ptop, wide, focus, row + 1):
-        row += 21
+    plain_card = card[card["scenario"].isin(plain)]
+    leaders = (list(plain_card.sort_values("net_welfare", ascending=False, kind="stable")
+                    ["scenario"].head(PARTNER_CHART_SCENARIOS))
+               if "net_welfare" in plain_card.columns else plain[:PARTNER_CHART_SCENARIOS])
+    chart_rows = _partner_chart(book, ws, ptop, wide, focus, row + 1, leaders)
+    row += chart_rows
 
     ws.write(row + 1, 0, "Data quality: what each scenario rests on (cross-border trade; "
              "tariff change = base trade x |rate change|, by the quality of the tariff line)",
@@ -360,28 +364,34 @@ def _welfare_charts(book: Book, ws: Worksheet, top: int, n_scen: int, card: pd.D
     return height // 20 + 1
 
 
+PARTNER_CHART_SCENARIOS = 5  # series in the partner chart; the table above has them all
+
+
 def _partner_chart(book: Book, ws: Worksheet, ptop: int, wide: pd.DataFrame, focus: str,
-                   at_row: int) -> bool:
-    """Exports change by partner, one series per scenario, under the partner table."""
+                   at_row: int, leaders: list[str]) -> int:
+    """Exports change by partner under the partner table, for the scenarios ``leaders``
+    (those first by net welfare; more than a handful of series per partner cannot be
+    read). Returns the worksheet rows the chart covers (0 when there is none)."""
     n_part = len(wide)
-    if not n_part or len(wide.columns) < 2:
-        return False
+    cols = [j for j, c in enumerate(wide.columns) if j and c in leaders]
+    if not n_part or not cols:
+        return 0
     name = ws.get_name()
     c3 = book.wb.add_chart({"type": "bar"})
-    for j in range(1, len(wide.columns)):
+    for j in sorted(cols, key=lambda j: leaders.index(wide.columns[j])):
         c3.add_series({"name": [name, ptop, j],
                        "categories": [name, ptop + 1, 0, ptop + n_part, 0],
                        "values": [name, ptop + 1, j, ptop + n_part, j]})
-    c3.set_title({"name": f"{focus} exports change by partner (US$ thousand)",
+    c3.set_title({"name": f"{focus} exports change by partner, the {len(cols)} scenarios "
+                          "first by net welfare (US$ thousand; every scenario in the table)",
                   "name_font": {"size": 11}})
     c3.set_legend({"position": "right"})
     c3.set_x_axis({"num_format": "#,##0"})
     c3.set_y_axis({"label_position": "low", "reverse": True})
-    c3.set_size({"width": 1200, "height": 400})
+    height = max(400, 6 * n_part * len(cols) + 120)
+    c3.set_size({"width": 1200, "height": height})
     ws.insert_chart(at_row, 0, c3)
-    return True
-
-
+    return height // 20 + 2
 
 
 def _ge_headline(result: RunResult) -> str:
