@@ -120,6 +120,7 @@ class _Results:
         e[invalid] = 0
         h[invalid] = 0
         self.s_c, self.i, self.e, self.h = s, i, e, h  # s_c: bin offset of the row
+        self._keys: dict[str, np.ndarray] = {}
         self.base = results["base_value"].to_numpy(dtype=float)
         self.new = results["new_value"].to_numpy(dtype=float)
         self.tc = results["trade_creation"].to_numpy(dtype=float)
@@ -156,10 +157,19 @@ class _Results:
             return dense[key]
         return pd.Index(self.b_key).get_indexer(key)
 
-    def by(self, side: np.ndarray, weights: np.ndarray) -> np.ndarray:
-        """(S, C) sums of ``weights`` by scenario and the economy on ``side``."""
+    def key(self, side: str) -> np.ndarray:
+        """Bin of each row by scenario and the economy on ``side`` ('e' exporter, 'i'
+        importer), as ``intp`` (what ``bincount`` takes without a converting copy); built
+        once per side."""
+        cached = self._keys.get(side)
+        if cached is None:
+            cached = self._keys[side] = np.add(self.s_c, getattr(self, side), dtype=np.intp)
+        return cached
+
+    def by(self, side: str, weights: np.ndarray) -> np.ndarray:
+        """(S, C) sums of ``weights`` by scenario and the economy on ``side`` ('e', 'i')."""
         n = self.S * self.C
-        return _bins(self.s_c + side, weights, n + 1)[:n].reshape(self.S, self.C)
+        return _bins(self.key(side), weights, n + 1)[:n].reshape(self.S, self.C)
 
 
 def _concentration(r: _Results, in_crit: np.ndarray, base_row: int, china: int
@@ -168,7 +178,7 @@ def _concentration(r: _Results, in_crit: np.ndarray, base_row: int, china: int
     baseline row from base values). NaN where an economy imports none."""
     S, C = r.S, r.C
     n = S * C * C
-    key = (r.s_c.astype(np.int64) + r.i) * C + r.e  # dump rows land at n and beyond
+    key = r.key("i") * C + r.e  # dump rows land at n and beyond
     v = _bins(key, np.where(in_crit[r.h], r.new, 0.0), n + C * C)[:n].reshape(S, C, C)
     b_rows = in_crit[r.b_h]
     v[base_row] = _bins(r.b_i[b_rows] * C + r.b_e[b_rows], r.b_val[b_rows],
@@ -310,10 +320,10 @@ def scorecard(
     for name in WELFARE_METRICS:
         m[name] = _matrix(welfare, name, scenarios, countries, 0.0)
     change = r.new - r.base
-    m["exports_change"] = r.by(r.e, change)
-    m["imports_change"] = r.by(r.i, change)
-    m["trade_creation"] = r.by(r.e, r.tc)
-    m["trade_diversion"] = r.by(r.e, r.td)
+    m["exports_change"] = r.by("e", change)
+    m["imports_change"] = r.by("i", change)
+    m["trade_creation"] = r.by("e", r.tc)
+    m["trade_diversion"] = r.by("e", r.td)
     if depth is not None:
         d = _matrix(depth, "depth_index", scenarios, countries, np.nan)
         if not (_to(scenarios, depth["scenario"]) == b).any():
@@ -329,7 +339,7 @@ def scorecard(
         member[h_of, pd.Index(names).get_indexer(pairs["sector"])] = 1.0
         # one pass over the rows: change by (scenario, exporter, product), then sectors
         n_h = max(len(r.hs), 1)
-        by_product = _bins((r.s_c.astype(np.int64) + r.e) * n_h + r.h, change,
+        by_product = _bins(r.key("e") * n_h + r.h, change,
                            (r.S * r.C + 1) * n_h).reshape(r.S * r.C + 1, n_h)
         by_sector = (by_product[: r.S * r.C] @ member).reshape(r.S, r.C, len(names))
         for k, sector in enumerate(names):
