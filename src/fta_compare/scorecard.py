@@ -237,13 +237,13 @@ def _rank(card: pd.DataFrame, baseline: str) -> pd.Series:
     for asc, sel in ((False, live & ~low), (True, live & low)):
         sub = card[sel]
         if not sub.empty:
-            g = sub.groupby(["country", "metric"], sort=False)["value"]
-            scale = g.transform(lambda v: v.abs().max()).to_numpy(dtype=float)
+            keys = [sub["country"], sub["metric"]]
+            value = sub["value"].astype(float)
+            scale = value.abs().groupby(keys, sort=False).transform("max").to_numpy()
             scale = np.where(np.isfinite(scale) & (scale > 0), scale, 1.0)
-            key = pd.Series(np.round(sub["value"].to_numpy(dtype=float) / scale, 12),
-                            index=sub.index)
-            ranked[sub.index] = key.groupby([sub["country"], sub["metric"]],
-                                            sort=False).rank(method="min", ascending=asc)
+            key = pd.Series(np.round(value.to_numpy() / scale, 12), index=sub.index)
+            ranked[sub.index] = key.groupby(keys, sort=False).rank(method="min",
+                                                                   ascending=asc)
     return ranked
 
 
@@ -352,11 +352,12 @@ def scorecard(
             m["critical_import_hhi"], m["critical_china_share"] = _concentration(
                 r, in_crit, b, cn_idx)
     variants = {v: p for v, p in (variants or {}).items() if v in scenarios}
+    pairs = [(scenarios.index(v), scenarios.index(p)) for v, p in variants.items()
+             if p in scenarios]
     for name in ("depth_index", "preference_coverage"):
-        if name in m and variants:
-            parent = [scenarios.index(p) if p in scenarios else -1 for p in variants.values()]
-            rows = np.array([scenarios.index(v) for v in variants])[np.array(parent) >= 0]
-            m[name][rows] = m[name][[p for p in parent if p >= 0]]
+        if name in m and pairs:
+            to, src = zip(*pairs, strict=True)
+            m[name][list(to)] = m[name][list(src)]
     groups = [[s for s in scenarios if s not in variants], [s for s in scenarios if s in variants]]
     cards = [_ranked_card(group, countries, m, scenarios, weights, baseline)
              for group in groups if group]

@@ -214,28 +214,31 @@ def _elasticity_column(df: pd.DataFrame, c: Column, spec: ColumnSpec, out: Colle
     return num
 
 
-def _value_column(df: pd.DataFrame, c: Column, spec: ColumnSpec, out: Collector) -> pd.Series:
+def _money_column(df: pd.DataFrame, c: Column, spec: ColumnSpec, out: Collector,
+                  noun: str, signed: bool) -> pd.Series:
+    """Money values: numbers, finite, of a plausible size; ``signed`` False also refuses
+    negatives (and bounds the value itself, not its magnitude)."""
     num, bad = _numbers(c, df.index)
     out.cells(df, bad, spec.name, "value is not a number")
     v = num.to_numpy()
-    out.cells(df, v < 0, spec.name, "trade value must be >= 0")
-    out.cells(df, np.isinf(v), spec.name, "trade value must be finite")
-    out.cells(df, np.isfinite(v) & (v > MAX_VALUE), spec.name,
-              f"trade value above {MAX_VALUE:.0e} is not plausible in any currency unit "
+    if not signed:
+        out.cells(df, v < 0, spec.name, f"{noun} must be >= 0")
+    out.cells(df, np.isinf(v), spec.name, f"{noun} must be finite")
+    size, word = (np.abs(v), "beyond") if signed else (v, "above")
+    out.cells(df, np.isfinite(v) & (size > MAX_VALUE), spec.name,
+              f"{noun} {word} {MAX_VALUE:.0e} is not plausible in any currency unit "
               "(check the unit in meta 'currency_unit')")
     return num
+
+
+def _value_column(df: pd.DataFrame, c: Column, spec: ColumnSpec, out: Collector) -> pd.Series:
+    """Trade values: as :func:`_money_column`, never negative."""
+    return _money_column(df, c, spec, out, "trade value", signed=False)
 
 
 def _flow_column(df: pd.DataFrame, c: Column, spec: ColumnSpec, out: Collector) -> pd.Series:
     """GE money values: numbers, finite, plausible; the sign is checked by ge_validate."""
-    num, bad = _numbers(c, df.index)
-    out.cells(df, bad, spec.name, "value is not a number")
-    v = num.to_numpy()
-    out.cells(df, np.isinf(v), spec.name, "value must be finite")
-    out.cells(df, np.isfinite(v) & (np.abs(v) > MAX_VALUE), spec.name,
-              f"value beyond {MAX_VALUE:.0e} is not plausible in any currency unit "
-              "(check the unit in meta 'currency_unit')")
-    return num
+    return _money_column(df, c, spec, out, "value", signed=True)
 
 
 def _share_column(df: pd.DataFrame, c: Column, spec: ColumnSpec, out: Collector) -> pd.Series:
