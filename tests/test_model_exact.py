@@ -316,3 +316,61 @@ def test_ill_posed_inputs_never_give_nan_or_inf():
             assert np.all(res.new_value[3, C["CHN"], C["KOR"]] == 0.0)
             bad = ~res.converged
             assert np.array_equal(res.new_value[bad], M[bad])
+
+
+@pytest.mark.parametrize("gap, compact", [(-1.0, 1.0), (600.0, 0.0), (600.0, 1.0)])
+def test_shift_bound_and_compaction_do_not_change_the_solution(monkeypatch, gap, compact):
+    """The log-sum-exp shift by an upper bound (instead of the maximum) and carrying
+    finished products in the working arrays are numerical shortcuts only: forcing the
+    maximum (gap < 0) or compacting at every finish (1.0) or never (0.0) gives the same
+    solution to rounding, with the same convergence flags."""
+    rng = np.random.default_rng(5)
+    P, N = 30, 6
+    M = rng.lognormal(3, 1.5, (P, N, N)) * rng.choice([0.0, 1.0], (P, N, N), p=[0.4, 0.6])
+    t0 = rng.uniform(0, 0.2, (P, N, N))
+    t1 = t0 * rng.choice([0.0, 1.0, 3.0], (P, N, N))
+    Es = rng.uniform(0.3, 12, (P, N))
+    Es[0, :2] = 1.0 + 1e-3  # near Cobb-Douglas rows
+    m = market(M, t0, rng.uniform(-3, -0.3, (P, N)), Es, rng.uniform(0.2, 6, (P, N)))
+    ref = solve_exact(m, Shock(t1))
+    monkeypatch.setattr(exact, "_SHIFT_GAP", gap)
+    monkeypatch.setattr(exact, "_COMPACT", compact)
+    res = solve_exact(m, Shock(t1))
+    assert np.array_equal(res.converged, ref.converged) and ref.converged.all()
+    for f in ("new_value", "trade_creation", "trade_diversion", "world_price_change",
+              "consumer_surplus", "producer_surplus", "tariff_revenue"):  # fmt: skip
+        np.testing.assert_allclose(getattr(res, f), getattr(ref, f), rtol=1e-10,
+                                   atol=1e-9, err_msg=f)  # fmt: skip
+
+
+def test_lse_with_a_bound_equals_the_maximum_shift():
+    rng = np.random.default_rng(3)
+    a = rng.normal(0, 30, (7, 5, 5))
+    a[0, :, 2] = -np.inf  # an empty slice
+    for axis in (-1, -2):
+        lse, z = exact._lse(a.copy(), axis)
+        bound = a.max(axis=axis, keepdims=True) + rng.uniform(0, 500, lse.shape)
+        lse_b, z_b = exact._lse(a.copy(), axis, bound)
+        np.testing.assert_allclose(lse_b, lse, rtol=1e-13)
+        np.testing.assert_allclose(z_b, z, rtol=1e-11, atol=1e-300)
+        assert np.isneginf(lse[0]).sum() == (1 if axis == -2 else 0)
+
+
+def test_a_product_solves_the_same_alone_or_in_a_batch():
+    """Each product's numbers depend on its own data only (shift choice and retirement are
+    per product): a wide-elasticity product beside ordinary ones changes no bit of them."""
+    rng = np.random.default_rng(9)
+    P, N = 6, 5
+    M = rng.lognormal(3, 1, (P, N, N))
+    t0 = rng.uniform(0, 0.2, (P, N, N))
+    t1 = t0 * rng.choice([0.0, 1.0, 2.5], (P, N, N))
+    Em, Es, Ex = rng.uniform(-3, -0.3, (P, N)), rng.uniform(0.3, 8, (P, N)), rng.uniform(
+        0.2, 6, (P, N))  # fmt: skip
+    Es[2], Ex[2] = 2e4, 0.01  # |1 - Es| x (price range) beyond the shift gap
+    m = market(M, t0, Em, Es, Ex)
+    both = solve_exact(m, Shock(t1))
+    for p in range(P):
+        one = solve_exact(market(M[p:p + 1], t0[p:p + 1], Em[p:p + 1], Es[p:p + 1],
+                                 Ex[p:p + 1]), Shock(t1[p:p + 1]))  # fmt: skip
+        for f in ("new_value", "world_price_change", "consumer_surplus", "converged"):
+            assert np.array_equal(getattr(one, f)[0], getattr(both, f)[p]), (p, f)

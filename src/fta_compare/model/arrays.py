@@ -10,9 +10,14 @@ models use ``...`` indexing so ``(D, P, N)`` elasticities with ``(P, N, N)`` tra
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
+
+_DERIVING = threading.Lock()  # scenario threads share one market: derive its constants once
 
 
 @dataclass(frozen=True)
@@ -42,6 +47,34 @@ class MarketArrays:
     @property
     def n_countries(self) -> int:
         return int(self.base_value.shape[1])
+
+    def derived(
+        self, key: str, build: Callable[[MarketArrays], tuple[np.ndarray, ...]]
+    ) -> tuple[np.ndarray, ...]:
+        """``build(self)``, computed once and kept with the market: constants a model derives
+        from the base data alone (product axis first), shared by every scenario solved on it.
+        A subset from :meth:`take` receives the slices of what its parent has derived."""
+        with _DERIVING:
+            cache: dict[str, tuple[np.ndarray, ...]] = self.__dict__.setdefault("_derived", {})
+            if key not in cache:
+                cache[key] = build(self)
+            return cache[key]
+
+    def take(self, rows: np.ndarray) -> MarketArrays:
+        """The market of the products ``rows`` (with the slices of the derived constants)."""
+        sub = MarketArrays(hs=self.hs[rows], countries=self.countries,
+                           base_value=self.base_value[rows], base_rate=self.base_rate[rows],
+                           import_demand=self.import_demand[rows],
+                           substitution=self.substitution[rows],
+                           export_supply=self.export_supply[rows])  # fmt: skip
+        parent = self.__dict__.get("_derived")
+        if parent:
+            sub.__dict__["_derived"] = {k: tuple(a[rows] for a in v) for k, v in parent.items()}
+        return sub
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled without the derived constants (a worker derives its own)."""
+        return {k: v for k, v in self.__dict__.items() if k != "_derived"}
 
 
 @dataclass(frozen=True)

@@ -23,10 +23,11 @@ expenditure shares in r::
 (the GSIM matrix at the current point; at the base it *is* the GSIM matrix). Newton runs on
 all products at once: one batched ``numpy.linalg.solve`` per iteration, steps capped at 1
 in ``log Pw``, and a backtracking line search on ``||F||_2`` (Armijo, halving) per product.
-Rows with ``Ex = inf`` or no sales keep ``Pw = 1``. Sums of powers are log-sum-exps, so
-large elasticities or price changes do not overflow; near ``Es = 1`` the index is computed
-as ``log1p(sum theta expm1((1 - Es) l)) / (1 - Es)`` (``|1 - Es| < 0.1``) or its Cobb–Douglas
-expansion ``sum theta l + (1 - Es)/2 var_theta(l)`` (``|1 - Es| < 1e-8``), which avoids the
+Rows with ``Ex = inf`` or no sales keep ``Pw = 1``. Sums of powers are log-sum-exps (shifted
+by a cheap upper bound of their largest term, or by the term itself where that bound could be
+far off), so large elasticities or price changes do not overflow; near ``Es = 1`` the index is
+computed as ``log1p(sum theta expm1((1 - Es) l)) / (1 - Es)`` (``|1 - Es| < 0.1``) or its
+Cobb–Douglas expansion ``sum theta l + (1 - Es)/2 var_theta(l)`` (``|1 - Es| < 1e-8``), which avoids the
 cancellation that would otherwise cap the attainable residual near the Cobb–Douglas case.
 
 Outputs: ``new_value = M_vr Pw_v`` (quantity times new world price); producer surplus
@@ -66,22 +67,30 @@ _MAX_HALVINGS = 40
 _CD_BAND = 1e-8  # |1 - Es| below this: Cobb-Douglas index with its 2nd-order correction
 _NEAR_CD = 0.1  # |1 - Es| below this: expm1/log1p form of the index (no cancellation)
 _CHUNK = 1 << 23  # max elements of one (n, N, N) temporary; larger batches are chunked
+_SHIFT_GAP = 600.0  # max gap of a log-sum-exp shift above the maximum (exp(-600) ~ 1e-261)
+_COMPACT = 0.8  # drop finished products from the working arrays when fewer remain active
 
 
-def _lse(a: np.ndarray, axis: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """log-sum-exp along ``axis``; returns ``(lse, shares, sum)`` where ``shares`` are
-    ``exp(a - lse)`` (0 for an empty slice, whose lse is -inf). Overwrites ``a``."""
-    mx = a.max(axis=axis, keepdims=True)
+def _lse(
+    a: np.ndarray, axis: int, bound: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """log-sum-exp along ``axis``; returns ``(lse, shares)`` where ``shares`` are
+    ``exp(a - lse)`` (0 for an empty slice, whose lse is -inf). Overwrites ``a``.
+
+    ``bound`` (keepdims shape), when given, is an upper bound of the maximum along ``axis``
+    no more than ``_SHIFT_GAP`` above it; it replaces the maximum as the shift (a reduction
+    saved; the largest term is then at least ``exp(-_SHIFT_GAP)``, far from underflow).
+    """
+    mx = a.max(axis=axis, keepdims=True) if bound is None else bound
     mx[~np.isfinite(mx)] = 0.0
     a -= mx
     Z = np.exp(a, out=a)
     S = Z.sum(axis=axis, keepdims=True)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore"):
         lse = np.log(S) + mx
-        Z /= S
-    if not (S > 0).all():
-        Z[np.broadcast_to(~(S > 0), Z.shape)] = 0.0
-    return lse, Z, S
+    S[S == 0] = 1.0  # an empty slice: its terms are exp(-inf) = 0 already
+    Z /= S
+    return lse, Z
 
 
 class _Ctx:
@@ -92,18 +101,20 @@ class _Ctx:
     """
 
     def __init__(
-        self, theta: np.ndarray, phi: np.ndarray, lr: np.ndarray, Em: np.ndarray,
-        Es: np.ndarray, Ex: np.ndarray, fixed: np.ndarray,
+        self, theta: np.ndarray, sum_theta: np.ndarray, logtheta: np.ndarray,
+        logphi: np.ndarray, lse_theta0: np.ndarray, lse_phi0: np.ndarray, lr: np.ndarray,
+        Em: np.ndarray, Es: np.ndarray, Ex: np.ndarray, fixed: np.ndarray,
     ) -> None:  # fmt: skip
-        self.empty = ~(theta.sum(axis=-2) > 0)
-        with np.errstate(divide="ignore"):
-            logtheta = np.log(theta)
-            logphi = np.log(phi)
+        self.empty = ~(sum_theta > 0)
         self.om = 1.0 - Es
         self.c0 = logtheta + self.om[:, None, :] * lr
         self.c1 = logphi - Es[:, None, :] * lr
-        self.lse_theta0 = _lse(logtheta, -2)[0][:, 0, :]  # (overwrites logtheta)
-        self.lse_phi0 = _lse(logphi, -1)[0][..., 0]
+        self.c0_max = self.c0.max(axis=-2)  # (n, N) by market: shifts of the log-sum-exps
+        self.c1_max = self.c1.max(axis=-1)  # (n, N) by source
+        self.Es_min = Es.min(axis=-1, keepdims=True)
+        self.Es_max = Es.max(axis=-1, keepdims=True)
+        self.Es_range = self.Es_max - self.Es_min
+        self.lse_theta0, self.lse_phi0 = lse_theta0, lse_phi0
         self.theta, self.lr = theta, lr  # for the branches near Cobb-Douglas only
         self.Es, self.G = Es, Em + Es
         self.fixed = fixed
@@ -111,7 +122,7 @@ class _Ctx:
         self.small = np.abs(self.om) < _CD_BAND
         self.near = np.abs(self.om) < _NEAR_CD
         self.mid = self.near & ~self.small
-        self.sum_theta = np.where(self.empty, 1.0, theta.sum(axis=-2))
+        self.sum_theta = np.where(self.empty, 1.0, sum_theta)
         self.safe_om = np.where(self.small, 1.0, self.om)
         if self.small.any():  # constants of the Cobb-Douglas branch
             tl = theta * lr
@@ -130,17 +141,26 @@ class _Ctx:
     def evaluate(self, x: np.ndarray, jac: bool = True) -> dict[str, np.ndarray]:
         """Residual ``F``, ``log Phat`` (and Jacobian pieces) at ``x = log Pw`` ``(n, N)``."""
         xv = x[:, :, None]
+        xmax, xmin = x.max(axis=-1, keepdims=True), x.min(axis=-1, keepdims=True)
         with np.errstate(invalid="ignore", over="ignore"):
             a = self.om[:, None, :] * xv
             a += self.c0  # log(theta phat^(1 - Es))
-            lse, s, _ = _lse(a, -2)
+            # max_v a_vr <= max_v c0_vr + max_v om_r x_v, at most |om_r| (xmax - xmin) above
+            bound = (self.c0_max + np.maximum(self.om * xmax, self.om * xmin))[:, None, :]
+            wide = np.flatnonzero((np.abs(self.om) * (xmax - xmin)).max(axis=-1) > _SHIFT_GAP)
+            if wide.size:  # per product, so a product's result never depends on the others
+                bound[wide] = a[wide].max(axis=-2, keepdims=True)
+            lse, s = _lse(a, -2, bound)
             logP = (lse[:, 0, :] - self.lse_theta0) / self.safe_om
-            if self.mid.any():  # log P = log1p(sum theta expm1((1-Es) l) / sum theta)/(1-Es)
-                lp = self.lr + xv
-                lp *= self.om[:, None, :]
+            mid = np.flatnonzero(self.mid.any(axis=-1))
+            if mid.size:  # log P = log1p(sum theta expm1((1-Es) l) / sum theta)/(1-Es)
+                lp = self.lr[mid] + xv[mid]
+                lp *= self.om[mid, None, :]
                 np.minimum(lp, 700.0, out=lp)
-                q = np.einsum("nvr,nvr->nr", self.theta, np.expm1(lp, out=lp)) / self.sum_theta
-                logP = np.where(self.mid, np.log1p(q) / self.safe_om, logP)
+                q = np.einsum("nvr,nvr->nr", self.theta[mid], np.expm1(lp, out=lp))
+                q /= self.sum_theta[mid]
+                near = self.mid[mid]
+                logP[mid] = np.where(near, np.log1p(q) / self.safe_om[mid], logP[mid])
             if self.small.any():  # Cobb-Douglas: log P = mean + (1 - Es)/2 var (theta weights)
                 tx = np.einsum("nvr,nv->nr", self.theta, x)
                 mean = self.m0 + tx
@@ -148,10 +168,20 @@ class _Ctx:
                 sq += np.einsum("nvr,nv->nr", self.theta, x * x)
                 logP = np.where(self.small, mean + 0.5 * self.om * (sq - mean**2), logP)
             logP[self.empty] = 0.0
+            u = self.G * logP
             b = self.Es[:, None, :] * xv
             np.subtract(self.c1, b, out=b)
-            b += (self.G * logP)[:, None, :]  # log(phi Mhat)
-            lsd, w, _ = _lse(b, -1)
+            b += u[:, None, :]  # log(phi Mhat)
+            # max_r b_vr <= max_r c1_vr + max u + max_r(-Es_r x_v), at most
+            # (max u - min u) + (max Es - min Es) |x_v| above
+            umax, umin = u.max(axis=-1, keepdims=True), u.min(axis=-1, keepdims=True)
+            bound = self.c1_max + umax + np.maximum(-self.Es_min * x, -self.Es_max * x)
+            bound = bound[:, :, None]
+            wide = np.flatnonzero(((umax - umin) + self.Es_range * np.abs(x)).max(axis=-1)
+                                  > _SHIFT_GAP)  # fmt: skip
+            if wide.size:
+                bound[wide] = b[wide].max(axis=-1, keepdims=True)
+            lsd, w = _lse(b, -1, bound)
             F = lsd[..., 0] - self.lse_phi0 - self.Exf * x
         F[self.fixed] = 0.0
         out = {"F": F, "logP": logP}
@@ -176,13 +206,17 @@ def _newton(ctx: _Ctx, tol: float, max_iter: int) -> tuple[np.ndarray, ...]:
     """Damped Newton on all products of ``ctx`` at once.
 
     Returns ``x, converged, F, logP, iterations`` (``F``/``logP`` at the returned ``x``).
+    A finished product (converged, failed or stopped) keeps its values and takes no further
+    step; the working arrays drop finished products once fewer than ``_COMPACT`` of them are
+    still active (copying them out each time a few finish would cost more than carrying them).
     """
     n, N = ctx.Exf.shape
     x = np.zeros((n, N))
     conv = np.zeros(n, dtype=bool)
     F_out = np.zeros((n, N))
     logP_out = np.zeros((n, N))
-    rows = np.arange(n)  # products still iterating
+    rows = np.arange(n)  # products in the working arrays
+    active = np.ones(n, dtype=bool)  # of the working rows, those still iterating
     sub = ctx
     ev = sub.evaluate(x)
     it = 0
@@ -190,27 +224,33 @@ def _newton(ctx: _Ctx, tol: float, max_iter: int) -> tuple[np.ndarray, ...]:
         F = ev["F"]
         finite = np.isfinite(F).all(axis=-1)
         done = finite & (np.abs(F).max(axis=-1) <= tol)
-        conv[rows[done]] = True
-        keep = finite & ~done
+        conv[rows[done & active]] = True
+        finish = active & ~(finite & ~done)
         if it >= max_iter:
-            keep[:] = False
-        if not keep.all():  # retire finished / failed products with their last values
-            F_out[rows[~keep]] = F[~keep]
-            logP_out[rows[~keep]] = ev["logP"][~keep]
-            rows = rows[keep]
-            sub = sub.take(np.flatnonzero(keep))
-            ev = {k: v[keep] for k, v in ev.items()}
-            F = ev["F"]
-        if rows.size == 0:
+            finish = active.copy()
+        if finish.any():  # finished / failed products keep their last values
+            F_out[rows[finish]] = F[finish]
+            logP_out[rows[finish]] = ev["logP"][finish]
+            active &= ~finish
+        if not active.any():
             break
+        if active.sum() < _COMPACT * rows.size:
+            keep = np.flatnonzero(active)
+            rows, sub = rows[keep], sub.take(keep)
+            ev = {k: v[keep] for k, v in ev.items()}
+            active = np.ones(rows.size, dtype=bool)
+            F = ev["F"]
         it += 1
-        dx, okj, _ = solve_batched(sub.jacobian(ev), -F, residual=False)
+        rhs = np.where(active[:, None], -F, 0.0)  # finished rows: no step (and no solve)
+        dx, okj, _ = solve_batched(sub.jacobian(ev), rhs, residual=False)
         dx[sub.fixed] = 0.0  # identity rows: keep Pw = 1 exactly
         big = np.abs(dx).max(axis=-1)
         dx *= np.minimum(1.0, _MAX_STEP / np.maximum(big, _MAX_STEP))[:, None]
         f0 = np.sqrt((F * F).sum(axis=-1))
         alpha = np.ones(rows.size)
-        pending = np.flatnonzero(okj)
+        # the first trial covers every working row (finished rows re-evaluated in place,
+        # accepted as they are); halvings only the rows still pending
+        pending = np.arange(rows.size)
         new_ev: dict[str, np.ndarray] | None = None
         for _ in range(_MAX_HALVINGS):
             if pending.size == 0:
@@ -220,6 +260,7 @@ def _newton(ctx: _Ctx, tol: float, max_iter: int) -> tuple[np.ndarray, ...]:
             et = sub.take(None if allrows else pending).evaluate(xt)
             ft = np.sqrt((et["F"] ** 2).sum(axis=-1))
             acc = np.isfinite(ft) & (ft <= (1.0 - _ARMIJO * alpha[pending]) * f0[pending])
+            acc |= ~active[pending]
             x[rows[pending[acc]]] = xt[acc]
             if new_ev is None and allrows:
                 new_ev = et  # accepted rows already in place; the others are overwritten
@@ -228,29 +269,25 @@ def _newton(ctx: _Ctx, tol: float, max_iter: int) -> tuple[np.ndarray, ...]:
                     new_ev = {k: v.copy() for k, v in ev.items()}
                 for k in new_ev:
                     new_ev[k][pending[acc]] = et[k][acc]
-            pending = pending[~acc]
+            pending = pending[~acc & okj[pending]]
             alpha[pending] *= 0.5
         # singular Jacobian or no descent at any step: stop (not converged), keep old values
-        stop = np.union1d(pending, np.flatnonzero(~okj))
+        stop = np.union1d(pending, np.flatnonzero(active & ~okj))
         if new_ev is None:
             new_ev = ev
         for k in new_ev:
             new_ev[k][stop] = ev[k][stop]
         ev = new_ev
         if stop.size:
-            alive = np.ones(rows.size, dtype=bool)
-            alive[stop] = False
             F_out[rows[stop]] = ev["F"][stop]
             logP_out[rows[stop]] = ev["logP"][stop]
-            rows = rows[alive]
-            sub = sub.take(np.flatnonzero(alive))
-            ev = {k: v[alive] for k, v in ev.items()}
+            active[stop] = False
     return x, conv, F_out, logP_out, it
 
 
 def _levels(
-    pr: Prepared, lr: np.ndarray, E0: np.ndarray, R0: np.ndarray, x: np.ndarray,
-    logP: np.ndarray, conv: np.ndarray,
+    pr: Prepared, lr: np.ndarray, E0: np.ndarray, R0: np.ndarray, revenue0: np.ndarray,
+    x: np.ndarray, logP: np.ndarray, conv: np.ndarray,
 ) -> tuple[np.ndarray, ...]:  # fmt: skip
     """Outputs in levels from ``x = log Pw`` and ``log Phat``; zero effects where not
     ``conv``. Cells without base trade stay exactly 0 (no ``0 * inf``)."""
@@ -270,9 +307,30 @@ def _levels(
         Ex = np.broadcast_to(pr.Ex, x.shape)
         ps = np.where(ok2, ps_exact(R0, x, Ex), 0.0)
         cs = np.where(ok2, cs_exact(E0, logP, Em), 0.0)
-        tr = (pr.t1 * new_value).sum(axis=-2) - (pr.t0 * pr.M0).sum(axis=-2)
+        tr = (pr.t1 * new_value).sum(axis=-2) - revenue0
         tr = np.where(ok2, tr, 0.0)
     return new_value, tc, td, cs, ps, tr
+
+
+def base_constants(m: MarketArrays) -> tuple[np.ndarray, ...]:
+    """Base-only constants of the exact model, derived once per market (kept on ``m``):
+    GSIM shares ``theta, E0, R0`` (:func:`shares`), ``sum_v theta``, ``log theta``,
+    ``log phi``, their log-sum-exps over sources and over markets, and base revenue
+    ``sum_v t0 M0`` per importer."""
+
+    def build(m: MarketArrays) -> tuple[np.ndarray, ...]:
+        M0 = np.asarray(m.base_value, float)
+        t0 = np.asarray(m.base_rate, float)
+        theta, phi, E0, R0 = shares(M0, 1.0 + t0)
+        with np.errstate(divide="ignore"):
+            logtheta, logphi = np.log(theta), np.log(phi)
+        lse_theta0 = _lse(logtheta.copy(), -2)[0][..., 0, :]
+        lse_phi0 = _lse(logphi.copy(), -1)[0][..., 0]
+        revenue0 = (t0 * M0).sum(axis=-2)
+        return (theta, E0, R0, theta.sum(axis=-2), logtheta, logphi, lse_theta0, lse_phi0,
+                revenue0)  # fmt: skip
+
+    return m.derived("exact", build)
 
 
 def solve_exact(
@@ -289,7 +347,8 @@ def solve_exact(
     P, N, batch = pr.P, pr.N, pr.batch
     nb = int(np.prod(batch, dtype=int))
     B = nb * P
-    theta, phi, E0, R0 = shares(pr.M0, pr.T0)
+    theta, E0, R0, sum_theta, logtheta, logphi, lse_theta0, lse_phi0, revenue0 = (
+        base_constants(m))  # fmt: skip
     with np.errstate(divide="ignore", invalid="ignore"):
         lr = np.clip(np.log(pr.R), -50.0, 50.0)  # log(T1e / T0); bounded for absurd rates
 
@@ -300,7 +359,9 @@ def solve_exact(
     def flat2(a: np.ndarray) -> np.ndarray:
         return np.broadcast_to(a, (*batch, P, N)).reshape(B, N)
 
-    theta3, phi3, lr3 = flat3(theta), flat3(phi), flat3(lr)
+    theta3, logtheta3, logphi3, lr3 = flat3(theta), flat3(logtheta), flat3(logphi), flat3(lr)
+    sum_theta2, lse_theta02, lse_phi02 = (a.reshape(-1, N) for a in (sum_theta, lse_theta0,
+                                                                     lse_phi0))  # fmt: skip
     Em2, Es2 = flat2(pr.Em[..., 0, :]), flat2(pr.Es[..., 0, :])
     Ex2, R02 = flat2(pr.Ex), flat2(R0)
     fixed2 = np.isinf(Ex2) | (R02 <= 0)
@@ -320,7 +381,8 @@ def solve_exact(
         def g(a: np.ndarray, r: np.ndarray = prow, w: bool = whole) -> np.ndarray:
             return a if w else a[r]
 
-        ctx = _Ctx(g(theta3), g(phi3), g(lr3), Em2[rows], Es2[rows], Ex2[rows], fixed2[rows])
+        ctx = _Ctx(g(theta3), g(sum_theta2), g(logtheta3), g(logphi3), g(lse_theta02),
+                   g(lse_phi02), g(lr3), Em2[rows], Es2[rows], Ex2[rows], fixed2[rows])
         xc, cc, F, lp, itc = _newton(ctx, tol, max_iter)
         with np.errstate(over="ignore", invalid="ignore"):
             rc = np.abs(np.expm1(F)).max(axis=-1, initial=0.0)
@@ -337,7 +399,7 @@ def solve_exact(
     logP = logP.reshape(shape2)
     conv = conv.reshape((*batch, P))
     resid = resid.reshape((*batch, P))
-    out = _levels(pr, lr, E0, R0, x, logP, conv)
+    out = _levels(pr, lr, E0, R0, revenue0, x, logP, conv)
     finite = np.ones(conv.shape, dtype=bool)
     for a in out:
         finite &= np.isfinite(a).all(axis=tuple(range(conv.ndim, a.ndim)))
@@ -346,7 +408,7 @@ def solve_exact(
         resid[~finite] = 1.0
         x[~finite] = 0.0
         logP[~finite] = 0.0
-        out = _levels(pr, lr, E0, R0, x, logP, conv)
+        out = _levels(pr, lr, E0, R0, revenue0, x, logP, conv)
     new_value, tc, td, cs, ps, tr = out
     return ModelResult(
         new_value=full(new_value, shape3, fresh=True),
@@ -360,3 +422,6 @@ def solve_exact(
         residual=resid,
         iterations=iterations,
     )
+
+
+solve_exact.base_constants = base_constants  # type: ignore[attr-defined]  # (model.moving)

@@ -28,12 +28,6 @@ def moving_products(m: MarketArrays, s: Shock) -> np.ndarray:
     return moved.any(axis=(1, 2))
 
 
-def _take(m: MarketArrays, p: np.ndarray) -> MarketArrays:
-    return MarketArrays(hs=m.hs[p], countries=m.countries, base_value=m.base_value[p],
-                        base_rate=m.base_rate[p], import_demand=m.import_demand[p],
-                        substitution=m.substitution[p], export_supply=m.export_supply[p])
-
-
 def solve_moving(solver: Solver, m: MarketArrays, s: Shock) -> ModelResult:
     """``solver`` on the moving products only, scattered back to all products.
 
@@ -47,6 +41,9 @@ def solve_moving(solver: Solver, m: MarketArrays, s: Shock) -> ModelResult:
     if move.all():
         return solver(m, s)
     p = np.flatnonzero(move)
+    prime = getattr(solver, "base_constants", None)
+    if prime is not None:  # derived once on the whole market, sliced for each subset
+        prime(m)
     P, N = m.base_value.shape[0], m.base_value.shape[1]
     new_value = m.base_value.copy()
     tc = np.zeros((P, N, N))
@@ -57,7 +54,7 @@ def solve_moving(solver: Solver, m: MarketArrays, s: Shock) -> ModelResult:
     iterations = 0
     if p.size:
         tcost = None if s.trade_cost is None else np.asarray(s.trade_cost)[p]
-        sub = solver(_take(m, p), Shock(new_rate=s.new_rate[p], trade_cost=tcost))
+        sub = solver(m.take(p), Shock(new_rate=s.new_rate[p], trade_cost=tcost))
         new_value[p] = sub.new_value
         tc[p] = sub.trade_creation
         td[p] = sub.trade_diversion
