@@ -27,8 +27,8 @@ Rows with ``Ex = inf`` or no sales keep ``Pw = 1``. Sums of powers are log-sum-e
 by a cheap upper bound of their largest term, or by the term itself where that bound could be
 far off), so large elasticities or price changes do not overflow; near ``Es = 1`` the index is
 computed as ``log1p(sum theta expm1((1 - Es) l)) / (1 - Es)`` (``|1 - Es| < 0.1``) or its
-Cobb–Douglas expansion ``sum theta l + (1 - Es)/2 var_theta(l)`` (``|1 - Es| < 1e-8``), which avoids the
-cancellation that would otherwise cap the attainable residual near the Cobb–Douglas case.
+Cobb–Douglas expansion ``sum theta l + (1 - Es)/2 var_theta(l)`` (``|1 - Es| < 1e-8``), which
+avoids the cancellation that would otherwise cap the attainable residual near the Cobb–Douglas case.
 
 Outputs: ``new_value = M_vr Pw_v`` (quantity times new world price); producer surplus
 ``X0 (Pw^(Ex+1) - 1)/(Ex + 1)``; consumer surplus ``-E0 (Phat^(Em+1) - 1)/(Em + 1)``
