@@ -264,7 +264,7 @@ def prepare_run(tables: InputTables, cfg: RunConfig, phases: Phases | None = Non
         with written_once():  # 26 million applied rates, written once (see pages.py)
             compiled = compile_scenarios(tables, uni.cells, defs, time_path)
         applied = compiled.applied
-        by_scenario = _scenario_rows(applied)
+        by_scenario = _scenario_rows(applied, compiled.block_rows)
         base_rates = by_scenario.get(BASELINE, applied.iloc[:0])
         elast = resolve_elasticities(tables, uni)
         m = market_arrays(uni, elast, base_rates)
@@ -295,15 +295,22 @@ def prepare_run(tables: InputTables, cfg: RunConfig, phases: Phases | None = Non
     )
 
 
-def _scenario_rows(applied: pd.DataFrame) -> dict[str, pd.DataFrame]:
-    """Each scenario's rows of the applied table: slices when every scenario's rows are
-    contiguous (the compiler writes one block per scenario), else a groupby (copies)."""
+def _scenario_rows(applied: pd.DataFrame, block_rows: int | None = None
+                   ) -> dict[str, pd.DataFrame]:
+    """Each scenario's rows of the applied table: slices of ``block_rows`` rows when the
+    compiler wrote one block per scenario, slices of the runs when every scenario's rows are
+    contiguous, else a groupby (copies)."""
     codes, names = label_codes(applied["scenario"])
-    starts = np.flatnonzero(np.diff(codes.astype(np.int32), prepend=-1) != 0)
-    runs = codes[starts]
-    if (runs < 0).any() or len(np.unique(runs)) != len(starts):
-        return {str(k): g for k, g in applied.groupby("scenario", sort=False, observed=True)}
-    ends = [*starts[1:], len(codes)]
+    if block_rows:
+        starts = np.arange(0, len(codes), block_rows)
+        ends = [*starts[1:], len(codes)]
+    else:
+        starts = np.flatnonzero(np.diff(codes.astype(np.int32), prepend=-1) != 0)
+        runs = codes[starts]
+        if (runs < 0).any() or len(np.unique(runs)) != len(starts):
+            return {str(k): g for k, g in applied.groupby("scenario", sort=False,
+                                                           observed=True)}
+        ends = [*starts[1:], len(codes)]
     return {str(names[codes[a]]): applied.iloc[a:b] for a, b in zip(starts, ends, strict=True)}
 
 
@@ -354,7 +361,7 @@ def run_tables(tables: InputTables, cfg: RunConfig, phases: Phases | None = None
         from fta_compare.ge_lens import run_ge
 
         run_ge(tables, None, (), {})  # raises the InputError naming the missing sheets
-    beside = ThreadPoolExecutor(max_workers=1, thread_name_prefix="beside-tables")
+    beside = ThreadPoolExecutor(max_workers=2, thread_name_prefix="beside-tables")
     try:
         with one_blas_thread():
             # the other PE models and the sector model need only the arrays and the shocks:
@@ -439,7 +446,7 @@ def _other_models(cfg: RunConfig, label: str, m: MarketArrays, prep: PreparedRun
         other = model_label(model, solution)
         if other != label:
             welfare[other], more = solve_welfare(solver_for(model, solution), other, m,
-                                                 prep.shocks)
+                                                 prep.shocks, workers=1)
             found += more
     return welfare, found
 

@@ -29,14 +29,15 @@ def model_label(model: str, solution: str) -> str:
 
 
 def solve_welfare(solver: Callable[[MarketArrays, Shock], ModelResult], label: str,
-                  m: MarketArrays, shocks: Sequence[tuple[str, Shock]]
-                  ) -> tuple[np.ndarray, list[Validity]]:
-    """(S, N) net welfare per scenario and economy under ``solver``, and validity findings."""
+                  m: MarketArrays, shocks: Sequence[tuple[str, Shock]],
+                  workers: int | None = None) -> tuple[np.ndarray, list[Validity]]:
+    """(S, N) net welfare per scenario and economy under ``solver``, and validity findings
+    (``workers``: scenario threads, :func:`fta_compare.solve.solve_all`)."""
     from fta_compare.solve import solve_all
 
     out = np.zeros((len(shocks), m.n_countries))
     found = []
-    for k, (name, shock, res) in enumerate(solve_all(solver, m, shocks)):
+    for k, (name, shock, res) in enumerate(solve_all(solver, m, shocks, workers=workers)):
         ok = res.converged.astype(bool)
         out[k] = res.net_welfare[ok].sum(axis=0)
         found.append(check(name, label, m, shock, res))

@@ -105,6 +105,8 @@ class CompiledScenarios:
     warnings         non-fatal issues (missing MFN count, agreements not yet staged, ...).
     definitions      the parsed scenario sheets (regions, agreements and their parties).
     specs            the resolved scenarios, in the order of ``scenario_info``.
+    block_rows       when set, ``applied`` is scenario-major in blocks of this many rows
+                     (scenario k = rows ``k * block_rows`` to ``(k + 1) * block_rows``).
     """
 
     applied: pd.DataFrame
@@ -112,6 +114,7 @@ class CompiledScenarios:
     warnings: list[Issue]
     definitions: Definitions | None = None
     specs: tuple[ScenarioSpec, ...] = ()
+    block_rows: int | None = None
 
     @property
     def agreement_parties(self) -> dict[str, dict[str, int]]:
@@ -443,7 +446,7 @@ def compile_applied(tables: InputTables, products: pd.DataFrame,
     return CompiledScenarios(
         applied=block.frame(cells, names, agreements),
         scenario_info=_info(specs, duties), warnings=warnings, definitions=defs,
-        specs=tuple(specs),
+        specs=tuple(specs), block_rows=cells.n,
     )
 
 
