@@ -361,12 +361,14 @@ def run_tables(tables: InputTables, cfg: RunConfig, phases: Phases | None = None
         from fta_compare.ge_lens import run_ge
 
         run_ge(tables, None, (), {})  # raises the InputError naming the missing sheets
-    beside = ThreadPoolExecutor(max_workers=2, thread_name_prefix="beside-tables")
+    beside = ThreadPoolExecutor(max_workers=3, thread_name_prefix="beside-tables")
     try:
         with one_blas_thread():
             # the other PE models and the sector model need only the arrays and the shocks:
-            # they run beside the (mostly single-core) building of the result tables
-            other = beside.submit(_other_models, cfg, label, m, prep, robustness)
+            # each runs on a thread of its own beside the (mostly single-core) building of
+            # the result tables
+            other = [beside.submit(_other_model, model, solution, m, prep)
+                     for model, solution in _other_pe_models(label, robustness)]
             ge = (beside.submit(_ge_lens, tables, m, prep)
                   if tables.has_ge and (ge_lens or cfg.model == "ge") else None)
             with phases.phase("tables", "building result tables (other models alongside)"):
@@ -377,12 +379,13 @@ def run_tables(tables: InputTables, cfg: RunConfig, phases: Phases | None = None
                                        prep.compiled.specs[0].year if prep.compiled.specs
                                        else None)
                 quality = quality_shares(out.results, tables.mfn)
+            other_found: list = []
             if robustness:
                 with phases.phase("robustness", "ranking under the other PE models"):
-                    more_models, other_found = other.result()
-                by_model.update({k: v[:, focus_idx] for k, v in more_models.items()})
-            else:
-                other_found = []
+                    for job in other:
+                        other_label, welfare_of, found_of = job.result()
+                        by_model[other_label] = welfare_of[:, focus_idx]
+                        other_found += found_of
             outcome = None
             if ge is not None:
                 with phases.phase("ge", "solving the sector model (GE)"):
@@ -432,23 +435,24 @@ def run_tables(tables: InputTables, cfg: RunConfig, phases: Phases | None = None
     )
 
 
-def _other_models(cfg: RunConfig, label: str, m: MarketArrays, prep: PreparedRun,
-                  robustness: bool) -> tuple[dict[str, np.ndarray], list]:
-    """(S, N) net welfare of every scenario under each PE model other than ``label``, and
-    their validity findings (empty without ``robustness``)."""
-    from fta_compare.robustness import PE_MODELS, model_label, solve_welfare
+def _other_pe_models(label: str, robustness: bool) -> list[tuple[str, str]]:
+    """The (model, solution) pairs of the PE models other than ``label``, in the order of
+    ``robustness.PE_MODELS`` (none without ``robustness``)."""
+    from fta_compare.robustness import PE_MODELS, model_label
 
-    welfare: dict[str, np.ndarray] = {}
-    found: list = []
-    if not robustness:
-        return welfare, found
-    for model, solution in PE_MODELS:
-        other = model_label(model, solution)
-        if other != label:
-            welfare[other], more = solve_welfare(solver_for(model, solution), other, m,
-                                                 prep.shocks, workers=1)
-            found += more
-    return welfare, found
+    return [ms for ms in PE_MODELS if robustness and model_label(*ms) != label]
+
+
+def _other_model(model: str, solution: str, m: MarketArrays, prep: PreparedRun
+                 ) -> tuple[str, np.ndarray, list]:
+    """The label, (S, N) net welfare of every scenario and validity findings of one other
+    PE model, its scenarios one at a time."""
+    from fta_compare.robustness import model_label, solve_welfare
+
+    label = model_label(model, solution)
+    welfare, found = solve_welfare(solver_for(model, solution), label, m, prep.shocks,
+                                   workers=1)
+    return label, welfare, found
 
 
 def _ge_lens(tables: InputTables, m: MarketArrays, prep: PreparedRun) -> GEOutcome:

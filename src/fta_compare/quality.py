@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from fta_compare.inputs.hs import keyed_prefix_match
-from fta_compare.results import QUALITY_LABELS, label_codes
+from fta_compare.results import QUALITY_LABELS, label_codes, row_chunks
 
 SHARE_COLUMNS = ("scenario", "observed_share_of_trade", "sector_observed_share_of_trade",
                  "imputed_share_of_trade", "imputed_share_of_change",
@@ -67,33 +67,38 @@ def quality_shares(results: pd.DataFrame, mfn: pd.DataFrame | None) -> pd.DataFr
     hs, hs_labels = label_codes(results["hs"])
     # domestic rows on integer codes: the exporter's label as a position among importers
     exp_as_imp = np.append(pd.Index(imp_labels).get_indexer(exp_labels), -2)[exp]
-    cross = exp_as_imp != imp
     # tariff-line quality over the distinct (importer, hs) labels, then looked up per row
     grid_i, grid_h = np.divmod(np.arange(len(imp_labels) * len(hs_labels)), len(hs_labels))
     line_table = np.append(line_quality(mfn, pd.Series(imp_labels[grid_i]),
                                         pd.Series(hs_labels[grid_h])), np.int8(0))
-    line = line_table[np.where((imp >= 0) & (hs >= 0), imp.astype(np.int64) * len(hs_labels)
-                               + hs, len(line_table) - 1)]
-    flow = quality_codes(results["quality"])
-    base = results["base_value"].to_numpy(dtype=float)
-    change = np.abs(results["new_value"].to_numpy(dtype=float) - base)
-    cut = np.nan_to_num(base * np.abs(results["new_rate"].to_numpy(dtype=float)
-                                      - results["base_rate"].to_numpy(dtype=float)))
+    flow_all = quality_codes(results["quality"])
+    base_all = results["base_value"].to_numpy(dtype=float)
+    new_all = results["new_value"].to_numpy(dtype=float)
+    base_rate = results["base_rate"].to_numpy(dtype=float)
+    new_rate = results["new_rate"].to_numpy(dtype=float)
     n, width = len(names), CLASSES + 1  # the extra bin takes the domestic rows
+    sums = np.zeros((3, n * width))  # trade, change, tariff change by (scenario, class)
+    for rows in row_chunks(len(scen)):  # a chunk at a time: small temporaries
+        i, h = imp[rows], hs[rows]
+        line = line_table[np.where((i >= 0) & (h >= 0), i.astype(np.intp) * len(hs_labels)
+                                   + h, len(line_table) - 1)]
+        cross = exp_as_imp[rows] != i
+        offset = scen[rows].astype(np.intp) * width
+        by_flow = offset + np.where(cross, flow_all[rows], CLASSES)
+        by_line = offset + np.where(cross, line, CLASSES)
+        base = base_all[rows]
+        change = np.abs(new_all[rows] - base)
+        cut = np.nan_to_num(base * np.abs(new_rate[rows] - base_rate[rows]))
+        for k, (key, w) in enumerate(((by_flow, base), (by_flow, change), (by_line, cut))):
+            sums[k] += np.bincount(key, weights=w, minlength=n * width)
 
-    def keys(cls: np.ndarray) -> np.ndarray:
-        return scen.astype(np.int64) * width + np.where(cross, cls, CLASSES)
+    def shares(k: int) -> np.ndarray:
+        """(n, CLASSES) shares of cross-border values of sum ``k`` by scenario and class."""
+        part = sums[k].reshape(n, width)[:, :CLASSES]
+        total = part.sum(axis=1, keepdims=True)
+        return np.divide(part, total, out=np.zeros_like(part), where=total > 0)
 
-    def shares(values: np.ndarray, key: np.ndarray) -> np.ndarray:
-        """(n, CLASSES) shares of cross-border ``values`` by scenario and class."""
-        sums = np.bincount(key, weights=values, minlength=n * width).reshape(n, width)
-        sums = sums[:, :CLASSES]
-        total = sums.sum(axis=1, keepdims=True)
-        return np.divide(sums, total, out=np.zeros_like(sums), where=total > 0)
-
-    by_flow = keys(flow)
-    trade, moved = shares(base, by_flow), shares(change, by_flow)
-    duty = shares(cut, keys(line))
+    trade, moved, duty = shares(0), shares(1), shares(2)
     return pd.DataFrame({
         "scenario": np.asarray(names, dtype=object),
         "observed_share_of_trade": trade[:, 0],

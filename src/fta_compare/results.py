@@ -6,6 +6,7 @@ report is an aggregation of these, so any number in the report can be traced bac
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -107,6 +108,20 @@ def text_column(values: np.ndarray | list[str], idx: np.ndarray) -> pd.Series:
 def _constant(value: str, n: int) -> pd.Series:
     """A categorical text column holding ``value`` n times."""
     return text_column([value], np.zeros(n, dtype=np.intp))
+
+
+#: Rows per chunk of a pass over a long table (results: 18 million rows on the bundled
+#: tables). Temporaries of one chunk (8 MB a column) are reused by the allocator and stay
+#: in cache; a whole-column temporary is fresh memory each time (on a 2-core machine the
+#: same six sums took 2.7 s over whole columns in a new process, 0.35 s in chunks).
+CHUNK_ROWS = 1 << 20
+
+
+def row_chunks(n: int, step: int | None = None) -> Iterator[slice]:
+    """Slices of at most ``step`` (default :data:`CHUNK_ROWS`) rows covering ``range(n)``
+    in order."""
+    step = step or CHUNK_ROWS
+    return (slice(a, min(a + step, n)) for a in range(0, n, step))
 
 
 def label_codes(col: pd.Series) -> tuple[np.ndarray, np.ndarray]:

@@ -38,13 +38,13 @@ matrix; only the small long table at the end is pandas.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
 from fta_compare.inputs.schema import BASELINE
-from fta_compare.results import label_codes
+from fta_compare.results import label_codes, row_chunks
 from fta_compare.scenarios.compiler import CompiledScenarios
 
 WELFARE_METRICS = ("net_welfare", "consumer_surplus", "producer_surplus", "tariff_revenue")
@@ -67,11 +67,19 @@ def _codes(col: pd.Series, observed: bool = True) -> tuple[np.ndarray, list[str]
     return codes, [str(x) for x in labels]
 
 
-def _to(glob: Sequence[str], col: pd.Series) -> np.ndarray:
-    """int32 codes of ``col`` in the list ``glob`` (-1 where absent)."""
+def _lookup(glob: Sequence[str], col: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """(label codes of ``col``, int32 map of each code into the list ``glob`` with -1
+    appended): ``lookup[codes]`` is each row's position in ``glob`` (-1 where absent)."""
     codes, uniq = _codes(col, observed=False)
     lookup = np.append(pd.Index(list(glob), dtype=object).get_indexer(uniq), -1)
-    return lookup.astype(np.int32)[codes]  # code -1 picks the appended -1
+    return codes, lookup.astype(np.int32)  # code -1 picks the appended -1
+
+
+def _to(glob: Sequence[str], col: pd.Series, rows: np.ndarray | None = None) -> np.ndarray:
+    """int32 codes of ``col`` (of its ``rows`` only, when given) in the list ``glob`` (-1
+    where absent)."""
+    codes, lookup = _lookup(glob, col)
+    return lookup[codes if rows is None else codes[rows]]
 
 
 def _bins(key: np.ndarray, weights: np.ndarray, size: int) -> np.ndarray:
@@ -96,7 +104,8 @@ def sector_map(hs: pd.Series, sectors: pd.DataFrame) -> pd.DataFrame:
 
 
 class _Results:
-    """The results table as integer arrays over the global scenario and economy lists.
+    """The results table as integer codes over the global scenario and economy lists,
+    taken a chunk of rows at a time (:func:`fta_compare.results.row_chunks`).
 
     Domestic rows (exporter == importer) and rows outside the lists go to a dump bin
     (``S * C``) that is dropped, so no column is copied to filter them.
@@ -104,45 +113,59 @@ class _Results:
 
     def __init__(self, results: pd.DataFrame, scenarios: list[str], countries: list[str]):
         self.S, self.C = S, C = len(scenarios), len(countries)
-        s = _to(scenarios, results["scenario"])
-        i = _to(countries, results["importer"])
-        e = _to(countries, results["exporter"])
+        self.n = len(results)
+        self._s = _lookup(scenarios, results["scenario"])
+        self._i = _lookup(countries, results["importer"])
+        self._e = _lookup(countries, results["exporter"])
         hs = results["hs"]
         if isinstance(hs.dtype, pd.CategoricalDtype):  # every product of the run, as coded
-            h, self.hs = _codes(hs, observed=False)
+            self._h, self.hs = _codes(hs, observed=False)
         else:
-            h, self.hs = _codes(hs.astype(str))
-        h = h.astype(np.int32)
-        invalid = (i == e) | (s < 0) | (i < 0) | (e < 0) | (h < 0)
-        s *= C
-        s[invalid] = S * C
-        i[invalid] = 0
-        e[invalid] = 0
-        h[invalid] = 0
-        self.s_c, self.i, self.e, self.h = s, i, e, h  # s_c: bin offset of the row
-        self._keys: dict[str, np.ndarray] = {}
+            self._h, self.hs = _codes(hs.astype(str))
         self.base = results["base_value"].to_numpy(dtype=float)
         self.new = results["new_value"].to_numpy(dtype=float)
         self.tc = results["trade_creation"].to_numpy(dtype=float)
         self.td = results["trade_diversion"].to_numpy(dtype=float)
         # base-period cells with trade, each once: base_value is the same in every scenario,
         # so one scenario's rows hold them all (the baseline's levels, coverage weights)
-        valid = ~invalid
-        one = valid & (self.base > 0)
-        if one.any():
-            one &= s == s[np.argmax(one)]
-        rows = np.flatnonzero(one)
-        cell = self.cell_key(self.i[rows], self.e[rows], self.h[rows])
+        picked, first_s = [], None
+        for rows, s_c, _i, _e, _h in self.chunks():
+            one = (s_c < S * C) & (self.base[rows] > 0)
+            if first_s is None and one.any():
+                first_s = s_c[np.argmax(one)]
+            if first_s is not None:
+                picked.append(rows.start + np.flatnonzero(one & (s_c == first_s)))
+        sel = np.concatenate(picked) if picked else np.zeros(0, dtype=np.intp)
+        _s, i, e, h = self.row_codes(sel)
+        cell = self.cell_key(i, e, h)
         space = C * C * max(len(self.hs), 1)
         if space <= 1 << 26:
             dense = np.full(space, -1, dtype=np.int64)
-            dense[cell] = rows
+            dense[cell] = np.arange(len(sel))
             first = dense[dense >= 0]
         else:
-            first = rows[~pd.Index(cell).duplicated()]
-        self.b_i, self.b_e, self.b_h = self.i[first], self.e[first], self.h[first]
+            first = np.flatnonzero(~pd.Index(cell).duplicated())
+        self.b_i, self.b_e, self.b_h = i[first], e[first], h[first]
         self.b_key = self.cell_key(self.b_i, self.b_e, self.b_h)
-        self.b_val = self.base[first]
+        self.b_val = self.base[sel[first]]
+        self._dense_id: np.ndarray | None = None
+
+    def row_codes(self, rows: slice | np.ndarray) -> tuple[np.ndarray, ...]:
+        """``(s_c, i, e, h)`` of ``rows`` as ``intp``: ``s_c`` the bin offset ``s * C`` of the
+        row's scenario (``S * C`` for a dump row), the economies and the product (0 for a
+        dump row)."""
+        (sc, sl), (ic, il), (ec, el) = self._s, self._i, self._e
+        s, i, e = sl[sc[rows]], il[ic[rows]], el[ec[rows]]
+        h = self._h[rows].astype(np.intp)
+        invalid = (i == e) | (s < 0) | (i < 0) | (e < 0) | (h < 0)
+        s_c = np.where(invalid, self.S * self.C, s.astype(np.intp) * self.C)
+        return (s_c, np.where(invalid, 0, i).astype(np.intp),
+                np.where(invalid, 0, e).astype(np.intp), np.where(invalid, 0, h))
+
+    def chunks(self) -> Iterator[tuple[slice, np.ndarray, np.ndarray, np.ndarray, np.ndarray]]:
+        """``(rows, s_c, i, e, h)`` for each chunk of rows, in order."""
+        for rows in row_chunks(self.n):
+            yield (rows, *self.row_codes(rows))
 
     def cell_key(self, i: np.ndarray, e: np.ndarray, h: np.ndarray) -> np.ndarray:
         return (i.astype(np.int64) * self.C + e) * max(len(self.hs), 1) + h
@@ -152,34 +175,52 @@ class _Results:
         when the key space is small (the usual case), a hash lookup otherwise."""
         space = self.C * self.C * max(len(self.hs), 1)
         if space <= 1 << 26:
-            dense = np.full(space, -1, dtype=np.int64)
-            dense[self.b_key] = np.arange(len(self.b_key))
-            return dense[key]
+            if self._dense_id is None:  # built once, looked up a chunk at a time
+                self._dense_id = np.full(space, -1, dtype=np.int64)
+                self._dense_id[self.b_key] = np.arange(len(self.b_key))
+            return self._dense_id[key]
         return pd.Index(self.b_key).get_indexer(key)
 
-    def key(self, side: str) -> np.ndarray:
-        """Bin of each row by scenario and the economy on ``side`` ('e' exporter, 'i'
-        importer), as ``intp`` (what ``bincount`` takes without a converting copy); built
-        once per side."""
-        cached = self._keys.get(side)
-        if cached is None:
-            cached = self._keys[side] = np.add(self.s_c, getattr(self, side), dtype=np.intp)
-        return cached
 
-    def by(self, side: str, weights: np.ndarray) -> np.ndarray:
-        """(S, C) sums of ``weights`` by scenario and the economy on ``side`` ('e', 'i')."""
-        n = self.S * self.C
-        return _bins(self.key(side), weights, n + 1)[:n].reshape(self.S, self.C)
-
-
-def _concentration(r: _Results, in_crit: np.ndarray, base_row: int, china: int
-                   ) -> tuple[np.ndarray, np.ndarray]:
-    """(S, C) HHI and China share of imports in the critical sectors (new values; the
-    baseline row from base values). NaN where an economy imports none."""
+def _flow_sums(r: _Results, n_h: int | None, in_crit: np.ndarray | None
+               ) -> dict[str, np.ndarray]:
+    """One pass over the rows, a chunk at a time: the (S, C) flow metrics; with ``n_h``,
+    the exports change by (scenario, exporter, product) ``(S * C, n_h)``; with ``in_crit``
+    (products of the critical sectors), new imports by (scenario, importer, exporter)
+    ``(S, C, C)`` in those products."""
     S, C = r.S, r.C
-    n = S * C * C
-    key = r.key("i") * C + r.e  # dump rows land at n and beyond
-    v = _bins(key, np.where(in_crit[r.h], r.new, 0.0), n + C * C)[:n].reshape(S, C, C)
+    n = S * C
+    flows = np.zeros((4, n + 1))  # exports, imports change, creation, diversion; dump bin
+    by_product = np.zeros((n + 1) * n_h) if n_h else None
+    crit = np.zeros(n * C + C * C) if in_crit is not None else None
+    for rows, s_c, i, e, h in r.chunks():
+        key_e, key_i = s_c + e, s_c + i
+        change = r.new[rows] - r.base[rows]
+        for k, (key, w) in enumerate(((key_e, change), (key_i, change), (key_e, r.tc[rows]),
+                                      (key_e, r.td[rows]))):
+            flows[k] += _bins(key, w, n + 1)
+        if by_product is not None and (valid := s_c < n).any():
+            # bins from the chunk's first scenario on (few: rows come in scenario order)
+            lo = int(key_e[valid].min()) * n_h
+            part = _bins(np.where(valid, key_e * n_h + h - lo, 0),
+                         np.where(valid, change, 0.0), 0)
+            by_product[lo:lo + len(part)] += part
+        if crit is not None:
+            crit += _bins(key_i * C + e, np.where(in_crit[h], r.new[rows], 0.0), n * C + C * C)
+    out = {name: flows[k, :n].reshape(S, C) for k, name in enumerate(FLOW_METRICS)}
+    if by_product is not None:
+        out["by_product"] = by_product[: n * n_h].reshape(n, n_h)
+    if crit is not None:
+        out["critical_imports"] = crit[: n * C].reshape(S, C, C)
+    return out
+
+
+def _concentration(r: _Results, v: np.ndarray, in_crit: np.ndarray, base_row: int,
+                   china: int) -> tuple[np.ndarray, np.ndarray]:
+    """(S, C) HHI and China share of imports in the critical sectors from ``v``, the
+    (S, C, C) new imports by importer and exporter in those products (the baseline row
+    from base values). NaN where an economy imports none."""
+    C = r.C
     b_rows = in_crit[r.b_h]
     v[base_row] = _bins(r.b_i[b_rows] * C + r.b_e[b_rows], r.b_val[b_rows],
                         C * C).reshape(C, C)
@@ -197,22 +238,26 @@ def _coverage(r: _Results, applied: pd.DataFrame, scenarios: list[str],
     """(S, C) share of each economy's trade (imports + exports at base-period values)
     entering at a preferential rate below MFN, weighted by utilisation when given."""
     S, C = r.S, r.C
-    pref = applied["preferential_rate"].to_numpy(dtype=float)
-    mfn = applied["mfn_rate"].to_numpy(dtype=float)
-    used = np.flatnonzero((~np.isnan(pref)) & (pref < mfn))
-    u = (np.nan_to_num(applied["utilisation"].to_numpy(dtype=float)[used], nan=1.0)
-         if "utilisation" in applied.columns else np.ones(len(used)))
-    s = _to(scenarios, applied["scenario"])[used]
-    i = _to(countries, applied["importer"])[used]
-    e = _to(countries, applied["exporter"])[used]
-    h = _to(r.hs, applied["hs"])[used]
-    ok = (s >= 0) & (i >= 0) & (e >= 0) & (h >= 0) & (i != e)
-    s, i, e, h, u = s[ok], i[ok], e[ok], h[ok], u[ok]
-    cid = r.cell_id(r.cell_key(i, e, h))
-    found = cid >= 0
-    w = u[found] * r.b_val[cid[found]]
-    s, i, e = s[found], i[found], e[found]
-    num = _bins(s * C + i, w, S * C) + _bins(s * C + e, w, S * C)
+    pref_all = applied["preferential_rate"].to_numpy(dtype=float)
+    mfn_all = applied["mfn_rate"].to_numpy(dtype=float)
+    util = (applied["utilisation"].to_numpy(dtype=float) if "utilisation" in applied.columns
+            else None)
+    maps = [_lookup(glob, applied[col]) for glob, col in (
+        (scenarios, "scenario"), (countries, "importer"), (countries, "exporter"),
+        (r.hs, "hs"))]
+    num = np.zeros(S * C)
+    for rows in row_chunks(len(applied)):  # a chunk at a time: small temporaries
+        pref = pref_all[rows]
+        used = rows.start + np.flatnonzero((~np.isnan(pref)) & (pref < mfn_all[rows]))
+        s, i, e, h = (lookup[codes[used]] for codes, lookup in maps)
+        ok = (s >= 0) & (i >= 0) & (e >= 0) & (h >= 0) & (i != e)
+        used, s, i, e, h = used[ok], s[ok], i[ok], e[ok], h[ok]
+        cid = r.cell_id(r.cell_key(i, e, h))
+        found = cid >= 0
+        u = np.nan_to_num(util[used[found]], nan=1.0) if util is not None else 1.0
+        w = u * r.b_val[cid[found]]
+        s, i, e = s[found], i[found], e[found]
+        num += _bins(s * C + i, w, S * C) + _bins(s * C + e, w, S * C)
     den = _bins(r.b_i, r.b_val, C) + _bins(r.b_e, r.b_val, C)
     with np.errstate(invalid="ignore", divide="ignore"):
         return num.reshape(S, C) / np.where(den > 0, den, np.nan)[None, :]
@@ -319,11 +364,21 @@ def scorecard(
     m: dict[str, np.ndarray] = {}
     for name in WELFARE_METRICS:
         m[name] = _matrix(welfare, name, scenarios, countries, 0.0)
-    change = r.new - r.base
-    m["exports_change"] = r.by("e", change)
-    m["imports_change"] = r.by("i", change)
-    m["trade_creation"] = r.by("e", r.tc)
-    m["trade_diversion"] = r.by("e", r.td)
+    n_h = in_crit = None
+    if sectors is not None and not sectors.empty:
+        pairs = sector_map(pd.Series(r.hs, dtype=object), sectors)
+        h_of = pd.Index(r.hs, dtype=object).get_indexer(pairs["hs"])
+        names = list(dict.fromkeys(sectors["sector"].astype(str).str.strip()))
+        member = np.zeros((len(r.hs), len(names)))  # (products, sectors) 0/1
+        member[h_of, pd.Index(names).get_indexer(pairs["sector"])] = 1.0
+        n_h = max(len(r.hs), 1)
+        crit = (pairs["sector"].isin(list(critical_sectors))).to_numpy()
+        if crit.any():
+            in_crit = np.zeros(len(r.hs), dtype=bool)
+            in_crit[h_of[crit]] = True
+    sums = _flow_sums(r, n_h, in_crit)  # one pass over the rows
+    for name in FLOW_METRICS:
+        m[name] = sums[name]
     if depth is not None:
         d = _matrix(depth, "depth_index", scenarios, countries, np.nan)
         if not (_to(scenarios, depth["scenario"]) == b).any():
@@ -331,26 +386,14 @@ def scorecard(
         m["depth_index"] = d
     if applied is not None:
         m["preference_coverage"] = _coverage(r, applied, scenarios, countries)
-    if sectors is not None and not sectors.empty:
-        pairs = sector_map(pd.Series(r.hs, dtype=object), sectors)
-        h_of = pd.Index(r.hs, dtype=object).get_indexer(pairs["hs"])
-        names = list(dict.fromkeys(sectors["sector"].astype(str).str.strip()))
-        member = np.zeros((len(r.hs), len(names)))  # (products, sectors) 0/1
-        member[h_of, pd.Index(names).get_indexer(pairs["sector"])] = 1.0
-        # one pass over the rows: change by (scenario, exporter, product), then sectors
-        n_h = max(len(r.hs), 1)
-        by_product = _bins(r.key("e") * n_h + r.h, change,
-                           (r.S * r.C + 1) * n_h).reshape(r.S * r.C + 1, n_h)
-        by_sector = (by_product[: r.S * r.C] @ member).reshape(r.S, r.C, len(names))
+    if n_h is not None:  # change by (scenario, exporter, product), then sectors
+        by_sector = (sums["by_product"] @ member).reshape(r.S, r.C, len(names))
         for k, sector in enumerate(names):
             m[f"exports_change:{sector}"] = by_sector[:, :, k]
-        crit = (pairs["sector"].isin(list(critical_sectors))).to_numpy()
-        if crit.any():
-            in_crit = np.zeros(len(r.hs), dtype=bool)
-            in_crit[h_of[crit]] = True
+        if in_crit is not None:
             cn_idx = countries.index(china) if china in countries else -1
             m["critical_import_hhi"], m["critical_china_share"] = _concentration(
-                r, in_crit, b, cn_idx)
+                r, sums["critical_imports"], in_crit, b, cn_idx)
     variants = {v: p for v, p in (variants or {}).items() if v in scenarios}
     pairs = [(scenarios.index(v), scenarios.index(p)) for v, p in variants.items()
              if p in scenarios]

@@ -14,11 +14,16 @@ import numpy as np
 import pandas as pd
 
 
+def _changed(results: pd.DataFrame) -> np.ndarray:
+    """Rows of ``results`` where trade or the tariff changes (the rest keep base values)."""
+    col = {c: results[c].to_numpy(dtype=float) for c in
+           ("new_value", "base_value", "new_rate", "base_rate")}
+    return (col["new_value"] != col["base_value"]) | (col["new_rate"] != col["base_rate"])
+
+
 def changed_results(results: pd.DataFrame) -> pd.DataFrame:
     """Rows of ``results`` where trade or the tariff changes (the rest keep base values)."""
-    keep = (results["new_value"] != results["base_value"]) | (
-        results["new_rate"] != results["base_rate"])
-    return results.loc[keep]
+    return results.loc[_changed(results)]
 
 
 def applied_changes(applied: pd.DataFrame) -> pd.DataFrame:
@@ -147,8 +152,9 @@ def select_results(results: pd.DataFrame, focus: str, complete: str, detail: str
     total = len(results)
     if detail == "full" or total <= whole:
         return Selection("results", results, total, "every cell with base-period trade", "")
-    ch = changed_results(results)
-    mine = ch[_focus_mask(ch, focus, ("importer", "exporter")) & ~_domestic(ch)]
+    # masks on the whole table, then one copy of the (few) rows kept
+    mine = results[_changed(results) & _focus_mask(results, focus, ("importer", "exporter"))
+                   & ~_domestic(results)]
     dv = np.abs(mine["new_value"].to_numpy(float) - mine["base_value"].to_numpy(float))
     dr = np.abs(mine["new_rate"].to_numpy(float) - mine["base_rate"].to_numpy(float))
     picked = _largest(mine, dv + 1e-9 * dr, cap)

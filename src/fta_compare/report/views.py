@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from fta_compare.report.sectors import assign_sectors
-from fta_compare.results import label_codes
+from fta_compare.results import label_codes, row_chunks
 
 HEADLINE = [
     "net_welfare", "consumer_surplus", "producer_surplus", "tariff_revenue", "exports_change",
@@ -37,28 +37,30 @@ def country_totals(results: pd.DataFrame, welfare: pd.DataFrame) -> pd.DataFrame
     Domestic cells (exporter == importer) are excluded from exports and imports.
     Creation and diversion are counted on the economy's exports, as in the scorecard
     (diversion > 0: trade diverted towards it). One row per row of ``welfare``, in its
-    order; sums are ``bincount`` over (scenario, economy) codes.
+    order; sums are ``bincount`` over (scenario, economy) codes, a chunk of rows at a time.
     """
     s_code, scen = label_codes(results["scenario"])
     e_code, i_code, countries = shared_codes(results["exporter"], results["importer"])
     S, C = len(scen), len(countries)
-    keep = (e_code != i_code) & (s_code >= 0) & (e_code >= 0) & (i_code >= 0)
-    base = results["base_value"].to_numpy(dtype=float)
-    change = results["new_value"].to_numpy(dtype=float) - base
-
-    offset = np.where(keep, s_code.astype(np.int64) * C, S * C)  # S*C: a dropped bin
-    key_e = np.where(keep, offset + e_code, S * C)
-    key_i = np.where(keep, offset + i_code, S * C)
-
-    def by(key: np.ndarray, w: np.ndarray) -> np.ndarray:
-        return np.bincount(key, weights=w, minlength=S * C + 1)[: S * C]
-
-    sums = {
-        "base_exports": by(key_e, base), "exports_change": by(key_e, change),
-        "trade_creation": by(key_e, results["trade_creation"].to_numpy(dtype=float)),
-        "trade_diversion": by(key_e, results["trade_diversion"].to_numpy(dtype=float)),
-        "base_imports": by(key_i, base), "imports_change": by(key_i, change),
-    }
+    columns = {c: results[c].to_numpy(dtype=float) for c in
+               ("base_value", "new_value", "trade_creation", "trade_diversion")}
+    names = ("base_exports", "exports_change", "trade_creation", "trade_diversion",
+             "base_imports", "imports_change")
+    bins = np.zeros((len(names), S * C + 1))  # S*C: a dropped bin
+    for rows in row_chunks(len(s_code)):
+        e, i, sc = e_code[rows], i_code[rows], s_code[rows]
+        keep = (e != i) & (sc >= 0) & (e >= 0) & (i >= 0)
+        offset = np.where(keep, sc.astype(np.intp) * C, S * C)
+        key_e = np.where(keep, offset + e, S * C)
+        key_i = np.where(keep, offset + i, S * C)
+        base = columns["base_value"][rows]
+        change = columns["new_value"][rows] - base
+        for k, (key, w) in enumerate(((key_e, base), (key_e, change),
+                                      (key_e, columns["trade_creation"][rows]),
+                                      (key_e, columns["trade_diversion"][rows]),
+                                      (key_i, base), (key_i, change))):
+            bins[k] += np.bincount(key, weights=w, minlength=S * C + 1)
+    sums = {name: bins[k, : S * C] for k, name in enumerate(names)}
     out = welfare.reset_index(drop=True).copy()
     ws = pd.Index(scen, dtype=object).get_indexer(out["scenario"].astype(str))
     wc = pd.Index(countries, dtype=object).get_indexer(out["country"].astype(str))
@@ -90,8 +92,9 @@ def sector_view(results: pd.DataFrame, sectors: pd.DataFrame) -> pd.DataFrame:
     sectors, so sectors do not add up to the total).
 
     One ``bincount`` per side and measure over (scenario, economy, product) on integer
-    codes, then a product-to-sector 0/1 matrix; a row is listed where the economy has
-    cross-border rows in the sector (as a groupby over the rows would list it).
+    codes (a chunk of rows at a time), then a product-to-sector 0/1 matrix; a row is listed
+    where the economy has cross-border rows in the sector (as a groupby over the rows would
+    list it).
     """
     cols = ["scenario", "sector", "country", "base_exports", "exports_change", "base_imports",
             "imports_change"]
@@ -106,14 +109,25 @@ def sector_view(results: pd.DataFrame, sectors: pd.DataFrame) -> pd.DataFrame:
     member[pd.Index(hs, dtype=object).get_indexer(mapping["hs"]),
            pd.Index(names).get_indexer(mapping["sector"])] = 1.0
     S, C, H = len(scen), len(countries), len(hs)
-    keep = (e_code != i_code) & (s_code >= 0) & (h_code >= 0) & (e_code >= 0) & (i_code >= 0)
-    base = np.where(keep, results["base_value"].to_numpy(dtype=float), 0.0)
-    change = np.where(keep, results["new_value"].to_numpy(dtype=float), 0.0) - base
+    base_all = results["base_value"].to_numpy(dtype=float)
+    new_all = results["new_value"].to_numpy(dtype=float)
 
     def side(code: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        key = np.where(keep, (s_code.astype(np.int64) * C + code) * H + h_code, 0)
-        sums = [np.bincount(key, weights=w, minlength=S * C * H).reshape(S * C, H) @ member
-                for w in (base, change, keep.astype(float))]
+        bins = np.zeros((3, S * C * H))
+        for rows in row_chunks(len(s_code)):
+            e, i, sc, h = e_code[rows], i_code[rows], s_code[rows], h_code[rows]
+            keep = (e != i) & (sc >= 0) & (h >= 0) & (e >= 0) & (i >= 0)
+            if not keep.any():
+                continue
+            # bins from the chunk's first scenario on (few: rows come in scenario order)
+            lo = int(sc[keep].min()) * C * H
+            key = np.where(keep, (sc.astype(np.intp) * C + code[rows]) * H + h - lo, 0)
+            base = np.where(keep, base_all[rows], 0.0)
+            change = np.where(keep, new_all[rows], 0.0) - base
+            for k, w in enumerate((base, change, keep.astype(float))):
+                part = np.bincount(key, weights=w)
+                bins[k, lo:lo + len(part)] += part
+        sums = [b.reshape(S * C, H) @ member for b in bins]
         return sums[0], sums[1], sums[2] > 0
 
     eb, ec, ep = side(e_code)
