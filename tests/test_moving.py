@@ -8,7 +8,7 @@ import pytest
 from fta_compare.model.arrays import Shock
 from fta_compare.model.exact import solve_exact
 from fta_compare.model.gsim import solve_gsim
-from fta_compare.model.moving import moving_products, solve_moving
+from fta_compare.model.moving import differing_products, moving_products, solve_moving
 from fta_compare.model.smart import solve_smart
 from fta_compare.solve import solve_all
 from helpers import market
@@ -54,3 +54,69 @@ def test_solve_all_keeps_order_and_matches_one_thread() -> None:
     for a, (_, _, b) in zip(one, two, strict=True):
         np.testing.assert_array_equal(a.new_value, b.new_value)
         np.testing.assert_array_equal(a.consumer_surplus, b.consumer_surplus)
+
+
+def _family(seed: int):
+    """A parent shock, a child equal to it on some moving products and different on
+    others (plus a trade-cost variant of the child), and a last shock unrelated."""
+    m, parent, moved = random_case(seed)
+    child_rate = parent.new_rate.copy()
+    changed = np.flatnonzero(moved)[:2]
+    child_rate[changed] *= 0.5
+    tc = np.zeros_like(child_rate)
+    tc[changed[:1]] = -0.03
+    shocks = [("parent", parent), ("child", Shock(new_rate=child_rate)),
+              ("child (depth)", Shock(new_rate=child_rate, trade_cost=tc)),
+              ("other", Shock(new_rate=m.base_rate * 1.5))]
+    refs = {"child": ["parent"], "child (depth)": ["child", "parent"], "other": ["child"]}
+    return m, shocks, refs, changed
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_references_give_the_same_bits_and_solve_fewer_products(workers: int) -> None:
+    m, shocks, refs, changed = _family(7)
+    plain = {n: r for n, _, r in solve_all(solve_exact, m, shocks, workers=workers)}
+    sizes: dict[int, int] = {}
+
+    def counting(mk, s):
+        sizes[len(sizes)] = mk.base_value.shape[0]
+        return solve_exact(mk, s)
+
+    counting.independent_products = True  # type: ignore[attr-defined]
+    counting.base_constants = solve_exact.base_constants  # type: ignore[attr-defined]
+    shared = {n: r for n, _, r in solve_all(counting, m, shocks, workers=1, references=refs)}
+    pooled = {n: r for n, _, r in solve_all(solve_exact, m, shocks, workers=workers,
+                                            references=refs)}  # fmt: skip
+    for name, a in plain.items():
+        for b in (shared[name], pooled[name]):
+            for f in ("new_value", "trade_creation", "trade_diversion", "world_price_change",
+                      "consumer_surplus", "producer_surplus", "tariff_revenue", "converged",
+                      "residual"):
+                assert np.array_equal(getattr(a, f), getattr(b, f)), (name, f)
+    # parent: every moving product; child: only the two it changes; the depth variant:
+    # only the one whose trade cost falls; 'other' shares nothing with 'child'
+    assert sizes[1] == len(changed) and sizes[2] == 1
+    assert sizes[0] == int(moving_products(m, shocks[0][1]).sum())
+
+
+def test_references_are_ignored_for_solvers_not_independent_by_product():
+    m, shocks, refs, _ = _family(8)
+    seen: list[int] = []
+
+    def smart(mk, s):
+        seen.append(mk.base_value.shape[0])
+        return solve_smart(mk, s)
+
+    list(solve_all(smart, m, shocks, workers=1, references=refs))
+    assert seen[1] == int(moving_products(m, shocks[1][1]).sum())  # child solved in full
+
+
+def test_differing_products() -> None:
+    m, shock, _ = random_case(9)
+    assert not differing_products(m, shock, shock).any()
+    assert (differing_products(m, shock, Shock(new_rate=m.base_rate))
+            == moving_products(m, shock)).all()
+    tc = np.zeros_like(shock.new_rate)
+    p = int(np.flatnonzero(m.base_value.sum(axis=(1, 2)) > 0)[0])
+    tc[p] = -0.03
+    assert np.flatnonzero(differing_products(m, Shock(shock.new_rate, tc), shock)).tolist() == [p]

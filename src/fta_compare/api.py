@@ -344,7 +344,7 @@ def run_tables(tables: InputTables, cfg: RunConfig, phases: Phases | None = None
         tables_of = ResultsBuilder(m, names, prep.quality)
         done = lambda k, name: phases.step(k, n_all, name)  # noqa: E731
         for name, shock, res in solve_all(solver, m, [*prep.shocks, *prep.steps],
-                                          on_done=done):
+                                          on_done=done, references=_references(prep)):
             if name in tables_of.scenarios:
                 tables_of.add(name, shock.new_rate, res)
                 found.append(check(name, label, m, shock, res))
@@ -451,8 +451,27 @@ def _other_model(model: str, solution: str, m: MarketArrays, prep: PreparedRun
 
     label = model_label(model, solution)
     welfare, found = solve_welfare(solver_for(model, solution), label, m, prep.shocks,
-                                   workers=1)
+                                   workers=1)  # closed forms: cheaper than comparing
     return label, welfare, found
+
+
+def _references(prep: PreparedRun) -> dict[str, list[str]]:
+    """Scenarios whose solution a shock may share on the products where their policies
+    agree (:func:`fta_compare.solve.solve_all`): a depth-channel variant its scenario, a
+    scenario its parent, a staging step its scenario and that scenario's parent."""
+    from fta_compare.scenarios.definitions import TIME_PATH_SEP
+
+    parent = {sp.name: sp.parent for sp in prep.compiled.specs if sp.parent != BASELINE}
+    refs: dict[str, list[str]] = {}
+    for name in [n for n, _ in (*prep.shocks, *prep.steps)]:
+        if name.endswith(DEPTH_SUFFIX):
+            refs[name] = [name.removesuffix(DEPTH_SUFFIX)]
+        elif TIME_PATH_SEP in name:
+            base = name.rsplit(TIME_PATH_SEP, 1)[0]
+            refs[name] = [base, *([parent[base]] if base in parent else [])]
+        elif name in parent:
+            refs[name] = [parent[name]]
+    return refs
 
 
 def _ge_lens(tables: InputTables, m: MarketArrays, prep: PreparedRun) -> GEOutcome:

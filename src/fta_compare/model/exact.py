@@ -425,3 +425,6 @@ def solve_exact(
 
 
 solve_exact.base_constants = base_constants  # type: ignore[attr-defined]  # (model.moving)
+# each product's numbers come from its own data only, to the bit (tested): a product whose
+# policy equals that of a scenario already solved may take its values (solve.solve_all)
+solve_exact.independent_products = True  # type: ignore[attr-defined]
