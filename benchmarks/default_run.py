@@ -100,8 +100,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'run total':<12}{total:9.2f}{total / read:9.2f}")
     print(f"{'command':<12}{command:9.2f}{command / read:9.2f}   "
           "(the README's command as a subprocess, interpreter start included)")
-    print("robustness and ge run on a second thread beside tables: their rows are the "
-          "wait left after tables")
+    print("robustness (one thread per other PE model) and ge run on helper threads beside "
+          "tables: their rows are the wait left after tables")
     print()
     for name, size in sizes.items():
         print(f"{name:<40}{size / 1e6:8.1f} MB")
