@@ -138,6 +138,22 @@ def test_zero_shock_is_exactly_zero() -> None:
     np.testing.assert_allclose(cold.welfare, 0.0, atol=1e-13)
 
 
+def test_a_repeated_shock_takes_the_earlier_result() -> None:
+    """A scenario whose shock equals an earlier one's (no cost change given as None or as
+    zeros) gets that result, the same as its own solve; a different one is solved."""
+    tables = world(4, 3, seed=5)
+    base = ge.calibrate(*tables)
+    t_new = tables[1] * 0.5
+    out = ge.solve_scenarios(base, {"a": (t_new, None),
+                                    "a (depth)": (t_new.copy(), np.zeros_like(t_new)),
+                                    "b": (t_new, np.full(t_new.shape, -0.02))})
+    assert out["a (depth)"] is out["a"]
+    assert out["b"] is not out["a"]
+    alone = ge.solve_scenarios(base, {"x": (t_new.copy(), np.zeros_like(t_new))})["x"]
+    assert np.array_equal(alone.welfare, out["a"].welfare)
+    assert np.array_equal(alone.price_change, out["a"].price_change)
+
+
 # ------------------------------------------------------------------------------- ACR
 def balanced_one_sector(N: int, seed: int, intermediates: bool) -> Tables:
     """One sector, no tariffs, a symmetric trade matrix (so every economy's trade is

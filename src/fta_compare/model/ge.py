@@ -478,10 +478,26 @@ def solve_scenarios(
     *, tol: float = TOL, max_iter: int = MAX_ITER,
 ) -> dict[str, GEResult]:
     """Solve the baseline once, then each scenario ``name -> (tariff_new, cost_change)``
-    warm-started from it, and :func:`compare` each with the baseline."""
+    warm-started from it, and :func:`compare` each with the baseline. A scenario whose
+    shock equals an earlier one's (a depth-channel variant that cuts no trade cost) takes
+    its result instead of a second, identical solve."""
     eq0 = solve(base, tol=tol, max_iter=max_iter)
     out: dict[str, GEResult] = {}
+    solved: list[tuple[np.ndarray, np.ndarray | None, GEResult]] = []
     for name, (tariff_new, cost_change) in scenarios.items():
-        eq = solve(base, tariff_new, cost_change, tol=tol, max_iter=max_iter, start=eq0)
-        out[name] = compare(base, eq0, eq)
+        same = next((r for t, c, r in solved if np.array_equal(t, tariff_new)
+                     and _same_cost(c, cost_change)), None)
+        if same is None:
+            eq = solve(base, tariff_new, cost_change, tol=tol, max_iter=max_iter, start=eq0)
+            same = compare(base, eq0, eq)
+            solved.append((tariff_new, cost_change, same))
+        out[name] = same
     return out
+
+
+def _same_cost(a: np.ndarray | None, b: np.ndarray | None) -> bool:
+    """Equal trade-cost changes (None: no change, the same as all zeros)."""
+    if a is None or b is None:
+        other = b if a is None else a
+        return other is None or not np.any(other)
+    return bool(np.array_equal(a, b))

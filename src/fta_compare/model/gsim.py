@@ -36,16 +36,12 @@ from fta_compare.model.welfare import (
     solve_batched,
 )
 
-__all__ = ["gsim_system", "solve_gsim"]
+__all__ = ["base_system", "gsim_system", "solve_gsim"]
 
 
-def gsim_system(pr: Prepared) -> dict[str, np.ndarray]:
-    """Build the GSIM clearing system ``A Pw = -b`` and the shares it uses.
-
-    ``A`` is ``(..., P, N, N)`` and ``b`` ``(..., P, N)``; rows of exporters with infinite
-    supply elasticity or no sales are identity rows with ``b = 0``. Also returns
-    ``pbar0 = sum_k theta_kr That_kr`` (composite price change at fixed world prices).
-    """
+def _base_parts(pr: Prepared) -> tuple[np.ndarray, ...]:
+    """``theta, phi, E0, R0, A, fixed`` of :func:`gsim_system`: the parts that depend on the
+    base data and the elasticities only."""
     theta, phi, E0, R0 = shares(pr.M0, pr.T0)
     G = pr.Em + pr.Es  # (..., P, 1, N): Em_r + Es_r
     Es = pr.Es[..., 0, :]
@@ -58,14 +54,37 @@ def gsim_system(pr: Prepared) -> dict[str, np.ndarray]:
     phiEs = np.einsum("...vr,...r->...v", phi, Es)
     idx = np.arange(pr.N)
     A[..., idx, idx] -= phiEs + np.where(fixed, 0.0, Ex)
+    A[fixed] = 0.0
+    A[..., idx, idx] += fixed
+    return theta, phi, E0, R0, A, fixed
+
+
+def base_system(m: MarketArrays) -> tuple[np.ndarray, ...]:
+    """:func:`_base_parts` of the market, derived once and kept on ``m`` (every scenario
+    solved on it shares them; a product subset gets their slices)."""
+    return m.derived("gsim", lambda mk: _base_parts(
+        prepare(mk, Shock(new_rate=np.asarray(mk.base_rate, dtype=float)))))
+
+
+def gsim_system(pr: Prepared, base: tuple[np.ndarray, ...] | None = None
+                ) -> dict[str, np.ndarray]:
+    """Build the GSIM clearing system ``A Pw = -b`` and the shares it uses.
+
+    ``A`` is ``(..., P, N, N)`` and ``b`` ``(..., P, N)``; rows of exporters with infinite
+    supply elasticity or no sales are identity rows with ``b = 0``. Also returns
+    ``pbar0 = sum_k theta_kr That_kr`` (composite price change at fixed world prices).
+    ``base``: the market's :func:`base_system` (computed here when not given); only ``b``
+    depends on the policy.
+    """
+    theta, phi, E0, R0, A, fixed = base if base is not None else _base_parts(pr)
+    G = pr.Em + pr.Es  # (..., P, 1, N): Em_r + Es_r
+    Es = pr.Es[..., 0, :]
     thetaR = theta * pr.R
     pbar0 = thetaR.sum(axis=-2) - theta.sum(axis=-2)  # sum_k theta_kr That_kr
     # b_v = sum_r phi_vr [G_r pbar0_r - Es_r That_vr]
     b = np.einsum("...vr,...r->...v", phi, G[..., 0, :] * pbar0) - np.einsum(
         "...vr,...vr,...r->...v", phi, pr.R - 1.0, Es
     )  # exactly 0 for a zero shock
-    A[fixed] = 0.0
-    A[..., idx, idx] += fixed
     b = np.where(fixed, 0.0, b)
     return {
         "A": A, "b": b, "theta": theta, "thetaR": thetaR, "pbar0": pbar0,
@@ -85,7 +104,7 @@ def solve_gsim(m: MarketArrays, s: Shock) -> ModelResult:
     rest of ``new_value - base_value``.
     """
     pr = prepare(m, s)
-    sysm = gsim_system(pr)
+    sysm = gsim_system(pr, base_system(m))
     theta, thetaR = sysm["theta"], sysm["thetaR"]
     Pw, ok, residual = solve_batched(sysm["A"], -sysm["b"])
     Pw[sysm["fixed"] | ~ok[..., None]] = 0.0
@@ -128,3 +147,6 @@ def solve_gsim(m: MarketArrays, s: Shock) -> ModelResult:
         residual=residual,
         iterations=0,
     )
+
+
+solve_gsim.base_constants = base_system  # type: ignore[attr-defined]  # (model.moving)
