@@ -120,3 +120,31 @@ def test_differing_products() -> None:
     p = int(np.flatnonzero(m.base_value.sum(axis=(1, 2)) > 0)[0])
     tc[p] = -0.03
     assert np.flatnonzero(differing_products(m, Shock(shock.new_rate, tc), shock)).tolist() == [p]
+
+
+def test_take_while_another_thread_derives_constants() -> None:
+    """Subsets are taken (one thread) while constants of the same market are derived
+    (another thread), as the other PE models do beside each other."""
+    import threading
+
+    m, _, _ = random_case(10)
+    for k in range(3000):  # a long dictionary: each take iterates over it for a while
+        m.derived(f"k{k}", lambda mk: (np.zeros(mk.base_value.shape[0]),))
+    errors: list[BaseException] = []
+    stop = threading.Event()
+
+    def taking() -> None:
+        try:
+            while not stop.is_set():
+                m.take(np.arange(3))
+        except BaseException as exc:  # reported by the assertion below
+            errors.append(exc)
+
+    t = threading.Thread(target=taking)
+    t.start()
+    for k in range(3000, 12000):  # bounded
+        m.derived(f"k{k}", lambda mk: (np.zeros(mk.base_value.shape[0]),))
+    stop.set()
+    t.join()
+    assert not errors, errors
+    assert len(m.take(np.arange(3)).__dict__["_derived"]) == 12000

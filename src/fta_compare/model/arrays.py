@@ -67,7 +67,8 @@ class MarketArrays:
                            import_demand=self.import_demand[rows],
                            substitution=self.substitution[rows],
                            export_supply=self.export_supply[rows])  # fmt: skip
-        parent = self.__dict__.get("_derived")
+        with _DERIVING:  # another thread may be deriving a constant of this market
+            parent = dict(self.__dict__.get("_derived", {}))
         if parent:
             sub.__dict__["_derived"] = {k: tuple(a[rows] for a in v) for k, v in parent.items()}
         return sub
