@@ -321,7 +321,7 @@ def run_tables(tables: InputTables, cfg: RunConfig, phases: Phases | None = None
     the other PE models' rankings (``robustness``), the staging time path
     (``time_path``) and, when the inputs have ``ge_*`` sheets, the sector model on the same
     scenarios (``ge_lens``; always with ``--model ge``). The other PE models and the sector
-    model need only the arrays and the shocks: they run on a second thread while the
+    model need only the arrays and the shocks: each runs on a helper thread while the
     result tables are built."""
     from fta_compare.robustness import model_label, rank_table
     from fta_compare.timepath import economy_totals, time_path_table
@@ -451,7 +451,7 @@ def _other_model(model: str, solution: str, m: MarketArrays, prep: PreparedRun
 
     label = model_label(model, solution)
     welfare, found = solve_welfare(solver_for(model, solution), label, m, prep.shocks,
-                                   workers=1)  # closed forms: cheaper than comparing
+                                   workers=1)
     return label, welfare, found
 
 

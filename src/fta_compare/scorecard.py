@@ -75,11 +75,10 @@ def _lookup(glob: Sequence[str], col: pd.Series) -> tuple[np.ndarray, np.ndarray
     return codes, lookup.astype(np.int32)  # code -1 picks the appended -1
 
 
-def _to(glob: Sequence[str], col: pd.Series, rows: np.ndarray | None = None) -> np.ndarray:
-    """int32 codes of ``col`` (of its ``rows`` only, when given) in the list ``glob`` (-1
-    where absent)."""
+def _to(glob: Sequence[str], col: pd.Series) -> np.ndarray:
+    """int32 codes of ``col`` in the list ``glob`` (-1 where absent)."""
     codes, lookup = _lookup(glob, col)
-    return lookup[codes if rows is None else codes[rows]]
+    return lookup[codes]
 
 
 def _bins(key: np.ndarray, weights: np.ndarray, size: int) -> np.ndarray:

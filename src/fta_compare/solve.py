@@ -18,8 +18,10 @@ from collections import deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 
+import numpy as np
+
 from fta_compare.model.arrays import MarketArrays, ModelResult, Shock
-from fta_compare.model.moving import differing_products, moving_products, solve_moving
+from fta_compare.model.moving import shared_products, solve_moving
 
 Solver = Callable[[MarketArrays, Shock], ModelResult]
 
@@ -35,15 +37,14 @@ def default_workers() -> int:
 
 
 def pick_reference(m: MarketArrays, shock: Shock, candidates: Sequence[tuple[str, Shock]]
-                   ) -> str | None:
-    """The candidate whose policy equals ``shock``'s on the most moving products (None if
-    none shares any)."""
-    move = moving_products(m, shock)
-    best, most = None, 0
+                   ) -> tuple[str, np.ndarray] | None:
+    """The candidate whose policy equals ``shock``'s on the most moving products, with those
+    products (:func:`~fta_compare.model.moving.shared_products`); None if none shares any."""
+    best: tuple[str, np.ndarray] | None = None
     for name, other in candidates:
-        shared = int((move & ~differing_products(m, shock, other)).sum())
-        if shared > most:
-            best, most = name, shared
+        same = shared_products(m, shock, other)
+        if same.any() and (best is None or same.sum() > best[1].sum()):
+            best = (name, same)
     return best
 
 
@@ -71,7 +72,7 @@ def solve_all(solver: Solver, m: MarketArrays, shocks: Sequence[tuple[str, Shock
     def submit(k: int, name: str, shock: Shock, run: Callable[..., Future[ModelResult]]
                ) -> Future[ModelResult]:
         ref = pick_reference(m, shock, [(c, kept[c][0]) for c in cands[name] if c in kept])
-        ref_of = kept[ref] if ref is not None else None
+        ref_of = None if ref is None else (kept[ref[0]][1], ref[1])
         fut = run(_solve_one, solver, m, shock, ref_of)
         if last_use.get(name, -1) > k:
             kept[name] = (shock, fut)
@@ -110,10 +111,10 @@ def solve_all(solver: Solver, m: MarketArrays, shocks: Sequence[tuple[str, Shock
 
 
 def _solve_one(solver: Solver, m: MarketArrays, shock: Shock,
-               ref: tuple[Shock, Future[ModelResult]] | None) -> ModelResult:
+               ref: tuple[Future[ModelResult], np.ndarray] | None) -> ModelResult:
     """One scenario; waits for its reference's result first (started earlier, so it is
     running or done: no deadlock)."""
-    return solve_moving(solver, m, shock, None if ref is None else (ref[0], ref[1].result()))
+    return solve_moving(solver, m, shock, None if ref is None else (ref[0].result(), ref[1]))
 
 
 def _done_now(fn: Callable[..., ModelResult], *args: object) -> Future[ModelResult]:

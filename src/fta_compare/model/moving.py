@@ -48,24 +48,28 @@ def differing_products(m: MarketArrays, s: Shock, ref: Shock) -> np.ndarray:
     return (traded & differ).any(axis=(1, 2))
 
 
+def shared_products(m: MarketArrays, s: Shock, ref: Shock) -> np.ndarray:
+    """(P,) bool: products that ``s`` moves with the same policy as ``ref`` (what
+    :func:`solve_moving` may copy from ``ref``'s result)."""
+    return moving_products(m, s) & ~differing_products(m, s, ref)
+
+
 def solve_moving(solver: Solver, m: MarketArrays, s: Shock,
-                 ref: tuple[Shock, ModelResult] | None = None) -> ModelResult:
+                 ref: tuple[ModelResult, np.ndarray] | None = None) -> ModelResult:
     """``solver`` on the moving products only, scattered back to all products.
 
     Products that do not move keep ``new_value = base_value``, zero creation, diversion,
-    price and welfare changes, and count as converged with residual 0. With ``ref`` (a
-    shock of the same market and its result under the same solver), moving products whose
-    policy equals the reference's take its values. Falls back to the whole solve when
-    every product moves and none can be copied (or for batched elasticity draws).
-    ``iterations`` is the largest of the products solved here and, when values were
-    copied, of the reference.
+    price and welfare changes, and count as converged with residual 0. With ``ref`` (the
+    result of another shock of the same market under the same solver, and the products
+    it shares with ``s``, :func:`shared_products`), those products take its values. Falls
+    back to the whole solve when every product moves and none can be copied (or for
+    batched elasticity draws). ``iterations`` is the largest of the products solved here
+    and, when values were copied, of the reference.
     """
     if m.import_demand.ndim != 2 or m.base_value.ndim != 3:
         return solver(m, s)
     move = moving_products(m, s)
-    same = np.zeros_like(move)
-    if ref is not None:
-        same = move & ~differing_products(m, s, ref[0])
+    same = np.zeros_like(move) if ref is None else ref[1]
     if move.all() and not same.any():
         return solver(m, s)
     p = np.flatnonzero(move & ~same)
@@ -80,7 +84,7 @@ def solve_moving(solver: Solver, m: MarketArrays, s: Shock,
     parts: list[tuple[np.ndarray, np.ndarray | slice, ModelResult]] = []  # (to, from, of)
     if ref is not None and same.any():
         rows = np.flatnonzero(same)
-        parts.append((rows, rows, ref[1]))
+        parts.append((rows, rows, ref[0]))
     if p.size:
         prime = getattr(solver, "base_constants", None)
         if prime is not None:  # derived once on the whole market, sliced for each subset
@@ -102,4 +106,3 @@ def solve_moving(solver: Solver, m: MarketArrays, s: Shock,
                        world_price_change=z2[0], consumer_surplus=z2[1],
                        producer_surplus=z2[2], tariff_revenue=z2[3], converged=converged,
                        residual=residual, iterations=iterations)
-
