@@ -161,3 +161,32 @@ def test_meta_settings_are_typed_and_every_bad_key_is_reported() -> None:
     keys = sorted(k for k, _, _ in problems)
     assert keys == ["depth_sigma", "focus", "hs_revision", "max_rate"]
     assert bad.max_rate == 1.0  # defaults kept so validation can go on
+
+
+def test_cyclic_gc_paused_while_reading_and_restored(tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """The collector is off while the rows are read and back on after (also on error)."""
+    import gc
+
+    from fta_compare.inputs import reader
+
+    path = write_xlsx(tmp_path / "in.xlsx", check_case_sheets())
+    seen: list[bool] = []
+    real = reader._read_paths
+
+    def spy(*args: object) -> None:
+        seen.append(gc.isenabled())
+        real(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(reader, "_read_paths", spy)
+    assert gc.isenabled()
+    assert "trade" in reader.read_inputs([path]).tables
+    assert seen == [False] and gc.isenabled()
+
+    def boom(*args: object) -> None:
+        raise RuntimeError("parser bug")
+
+    monkeypatch.setattr(reader, "_read_paths", boom)
+    with pytest.raises(RuntimeError):
+        reader.read_inputs([path])
+    assert gc.isenabled()

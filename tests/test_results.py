@@ -10,7 +10,7 @@ import pytest
 
 from fta_compare.model.arrays import MarketArrays, Shock
 from fta_compare.model.smart import solve_smart
-from fta_compare.results import ResultsBuilder, concat, scenario_tables
+from fta_compare.results import ResultsBuilder, _stack, concat, scenario_tables, text_column
 
 
 def _market(seed: int) -> MarketArrays:
@@ -74,3 +74,31 @@ def test_builder_rejects_scenarios_out_of_order() -> None:
     b.add("a", m.base_rate, res)
     with pytest.raises(ValueError, match="not every scenario"):
         b.tables()
+
+
+def test_text_column_codes_in_the_type_pandas_keeps() -> None:
+    """Codes cast once to pandas' own code type; labels as given (missing = -1)."""
+    few = text_column(["KOR", "JPN"], np.array([1, 0, -1, 1]))
+    assert few.cat.codes.dtype == np.int8
+    assert few.tolist()[:2] == ["JPN", "KOR"] and pd.isna(few.iloc[2])
+    many = text_column([f"{k:06d}" for k in range(300)], np.array([299, 0]))
+    assert many.cat.codes.dtype == np.int16 and many.tolist() == ["000299", "000000"]
+
+
+@pytest.mark.parametrize("same_categories", [True, False])
+def test_stack_equals_pandas_concat(same_categories: bool) -> None:
+    """Label columns stacked on their codes read the same as ``pd.concat`` (shared and
+    differing category lists), numeric columns are concatenated, objects left to pandas."""
+    a = pd.DataFrame({"hs": text_column(["010121", "020110"], np.array([0, 1, 1])),
+                      "v": [1.0, 2.0, 3.0], "o": pd.Series(["x", None, "z"], dtype=object)})
+    other = ["010121", "020110"] if same_categories else ["030111", "010121"]
+    b = pd.DataFrame({"hs": text_column(other, np.array([1, 0])), "v": [4.0, 5.0],
+                      "o": pd.Series(["y", "w"], dtype=object)})
+    got = _stack([a, b])
+    want = pd.concat([a.astype({"hs": str}), b.astype({"hs": str})], ignore_index=True)
+    assert got["hs"].astype(str).tolist() == want["hs"].tolist()
+    assert isinstance(got["hs"].dtype, pd.CategoricalDtype)
+    assert list(got["hs"].cat.categories) == (
+        ["010121", "020110"] if same_categories else ["010121", "020110", "030111"])
+    np.testing.assert_array_equal(got["v"].to_numpy(), [1.0, 2.0, 3.0, 4.0, 5.0])
+    assert got["o"].tolist() == ["x", None, "z", "y", "w"]

@@ -408,8 +408,10 @@ def scenario_depth(
     depth index. Columns: scenario, country, depth_index.
     """
     dmap = _depth_map(depth)
+    # a block of the compiler holds every cell: the first one names every economy, in order
+    cells = compiled.applied.iloc[:compiled.block_rows or len(compiled.applied)]
     countries = list(dict.fromkeys(
-        str(c) for col in ("importer", "exporter") for c in pd.unique(compiled.applied[col])))
+        str(c) for col in ("importer", "exporter") for c in pd.unique(cells[col])))
     base = set(_agreements_of(compiled, BASELINE))
     members = compiled.agreement_members
     steps = {sp.name for sp in compiled.specs if sp.origin == "time_path"}

@@ -100,9 +100,18 @@ def text_column(values: np.ndarray | list[str], idx: np.ndarray) -> pd.Series:
     are never materialised as Python strings, and group and filter on integer codes.
     ``values`` must be unique.
     """
-    return pd.Series(pd.Categorical.from_codes(
-        np.asarray(idx, dtype=np.int32 if len(values) > 2**15 else np.int16),
-        categories=pd.Index(np.asarray(values, dtype=object))))
+    cats = pd.Index(np.asarray(values, dtype=object))
+    codes = np.asarray(idx).astype(codes_dtype(len(cats)), copy=False)
+    # codes are positions into ``values`` by construction: pandas' pass over them is skipped
+    return pd.Series(pd.Categorical.from_codes(codes, dtype=pd.CategoricalDtype(cats),
+                                               validate=False))
+
+
+def codes_dtype(n_categories: int) -> type[np.signedinteger]:
+    """The integer type pandas keeps a categorical's codes in (int8 below 127 categories,
+    ...): codes cast to it once are not copied again by pandas."""
+    return next(t for t in (np.int8, np.int16, np.int32, np.int64)
+                if n_categories < np.iinfo(t).max)
 
 
 def _constant(value: str, n: int) -> pd.Series:
@@ -322,7 +331,14 @@ def _stack(frames: list[pd.DataFrame]) -> pd.DataFrame:
     for c in frames[0].columns:
         parts = [f[c] for f in frames]
         if all(isinstance(x.dtype, pd.CategoricalDtype) for x in parts):
-            union = pd.Index(list(dict.fromkeys(k for x in parts for k in x.cat.categories)))
+            first = parts[0].cat.categories
+            if all(x.cat.categories.equals(first) for x in parts[1:]):  # the usual case
+                cols[c] = pd.Categorical.from_codes(
+                    np.concatenate([x.cat.codes.to_numpy() for x in parts]),
+                    dtype=parts[0].dtype, validate=False)
+                continue
+            union = pd.Index(list(dict.fromkeys(
+                k for x in parts for k in x.cat.categories.tolist())))
             codes = [np.append(union.get_indexer(x.cat.categories), -1)[x.cat.codes.to_numpy()]
                      for x in parts]
             cols[c] = pd.Categorical.from_codes(np.concatenate(codes), categories=union)

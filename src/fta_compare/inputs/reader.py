@@ -15,10 +15,12 @@ and the column letters of each source sheet in ``df.attrs['letters']``.
 
 from __future__ import annotations
 
+import gc
 import re
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -438,6 +440,27 @@ def read_inputs(paths: Sequence[Path | str] | Iterable[Path | str]) -> ReadResul
     Never raises for a user's file: every problem is an :class:`Issue` naming the file.
     """
     result = ReadResult()
+    with _cyclic_gc_paused():
+        _read_paths(paths, result)
+    return result
+
+
+@contextmanager
+def _cyclic_gc_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector paused (and restored after): calamine hands over
+    millions of row lists, which hold no cycles, and each collection would walk all of
+    them again (bundled tables: the read took 7.0 s with the collector, 5.6 s without)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _read_paths(paths: Sequence[Path | str] | Iterable[Path | str], result: ReadResult
+                ) -> None:
     for p in paths:
         path = Path(p)
         result.files.append(str(path))
@@ -464,4 +487,3 @@ def read_inputs(paths: Sequence[Path | str] | Iterable[Path | str]) -> ReadResul
                             ".parquet)", suffix)
         except (OSError, ValueError) as exc:  # e.g. a name the OS refuses, a vanished file
             _unreadable(result, name, f"cannot read file: {exc}")
-    return result
