@@ -147,4 +147,24 @@ def test_take_while_another_thread_derives_constants() -> None:
     stop.set()
     t.join()
     assert not errors, errors
-    assert len(m.take(np.arange(3)).__dict__["_derived"]) == 12000
+    sub = m.take(np.arange(3))
+    assert len(sub.__dict__["_parent_derived"][0]) == 12000
+
+    def never(mk: object) -> tuple[np.ndarray, ...]:
+        raise AssertionError("a subset slices its parent's constant, it does not rebuild it")
+
+    assert sub.derived("k11999", never)[0].shape == (3,)
+
+
+def test_subset_slices_only_the_constants_its_solver_asks_for() -> None:
+    """A subset slices a parent's constant on first use, once; a constant the parent never
+    derived is built on the subset itself."""
+    m, _, _ = random_case(11)
+    built = m.derived("ones", lambda mk: (np.arange(mk.base_value.shape[0], dtype=float),))
+    sub = m.take(np.array([2, 0]))
+    assert "_derived" not in sub.__dict__  # nothing sliced yet
+    got = sub.derived("ones", lambda mk: (np.full(2, -1.0),))
+    np.testing.assert_array_equal(got[0], built[0][[2, 0]])
+    assert sub.derived("ones", lambda mk: (np.full(2, -1.0),)) is got
+    own = sub.derived("other", lambda mk: (np.full(mk.base_value.shape[0], 7.0),))
+    np.testing.assert_array_equal(own[0], [7.0, 7.0])

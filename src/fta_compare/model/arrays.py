@@ -53,11 +53,13 @@ class MarketArrays:
     ) -> tuple[np.ndarray, ...]:
         """``build(self)``, computed once and kept with the market: constants a model derives
         from the base data alone (product axis first), shared by every scenario solved on it.
-        A subset from :meth:`take` receives the slices of what its parent has derived."""
+        A subset from :meth:`take` slices what its parent had derived, on first use."""
         with _DERIVING:
             cache: dict[str, tuple[np.ndarray, ...]] = self.__dict__.setdefault("_derived", {})
             if key not in cache:
-                cache[key] = build(self)
+                parent, rows = self.__dict__.get("_parent_derived", ({}, None))
+                cache[key] = (tuple(a[rows] for a in parent[key]) if key in parent
+                              else build(self))
             return cache[key]
 
     def take(self, rows: np.ndarray) -> MarketArrays:
@@ -69,13 +71,14 @@ class MarketArrays:
                            export_supply=self.export_supply[rows])  # fmt: skip
         with _DERIVING:  # another thread may be deriving a constant of this market
             parent = dict(self.__dict__.get("_derived", {}))
-        if parent:
-            sub.__dict__["_derived"] = {k: tuple(a[rows] for a in v) for k, v in parent.items()}
+        if parent:  # sliced when the subset's solver asks (the others' are never needed)
+            sub.__dict__["_parent_derived"] = (parent, rows)
         return sub
 
     def __getstate__(self) -> dict[str, Any]:
         """Pickled without the derived constants (a worker derives its own)."""
-        return {k: v for k, v in self.__dict__.items() if k != "_derived"}
+        return {k: v for k, v in self.__dict__.items()
+                if k not in ("_derived", "_parent_derived")}
 
 
 @dataclass(frozen=True)
