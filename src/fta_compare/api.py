@@ -321,8 +321,9 @@ def run_tables(tables: InputTables, cfg: RunConfig, phases: Phases | None = None
     the other PE models' rankings (``robustness``), the staging time path
     (``time_path``) and, when the inputs have ``ge_*`` sheets, the sector model on the same
     scenarios (``ge_lens``; always with ``--model ge``). The other PE models and the sector
-    model need only the arrays and the shocks: each runs on a helper thread while the
-    result tables are built."""
+    model need only the arrays and the shocks: each runs on a helper thread, the sector
+    model from the start of the solve, the other PE models while the result tables are
+    built."""
     from fta_compare.robustness import model_label, rank_table
     from fta_compare.timepath import economy_totals, time_path_table
     from fta_compare.validity import check, issues
@@ -340,37 +341,40 @@ def run_tables(tables: InputTables, cfg: RunConfig, phases: Phases | None = None
     from fta_compare.solve import solve_all
 
     n_all = len(names) + len(prep.steps)
-    with phases.phase("solve", f"solving {n_all} scenarios and steps ({label})"):
-        tables_of = ResultsBuilder(m, names, prep.quality)
-        done = lambda k, name: phases.step(k, n_all, name)  # noqa: E731
-        for name, shock, res in solve_all(solver, m, [*prep.shocks, *prep.steps],
-                                          on_done=done, references=_references(prep)):
-            if name in tables_of.scenarios:
-                tables_of.add(name, shock.new_rate, res)
-                found.append(check(name, label, m, shock, res))
-            totals[name] = economy_totals(m, res)
-    unit = tables.meta.get("currency_unit", "US$ thousand") or "US$ thousand"
-    warnings = list(prep.warnings)
-    validity_issues = issues(found, unit)
-    for w in validity_issues:
-        phases.note(str(w))
-    warnings += validity_issues
-    focus_idx = int(np.flatnonzero(m.countries == cfg.focus)[0])
-    by_model = {label: np.array([totals[n][3, focus_idx] for n in names])}
-    if not tables.has_ge and cfg.model == "ge":
-        from fta_compare.ge_lens import run_ge
-
-        run_ge(tables, None, (), {})  # raises the InputError naming the missing sheets
-    beside = ThreadPoolExecutor(max_workers=3, thread_name_prefix="beside-tables")
+    beside = ThreadPoolExecutor(max_workers=3, thread_name_prefix="beside")
     try:
         with one_blas_thread():
-            # the other PE models and the sector model need only the arrays and the shocks:
-            # each runs on a thread of its own beside the (mostly single-core) building of
-            # the result tables
-            other = [beside.submit(_other_model, model, solution, m, prep)
-                     for model, solution in _other_pe_models(label, robustness)]
+            # the sector model needs only the arrays and the shocks: it starts with the PE
+            # solve and runs beside it and the tables, so its solves fill their idle moments
+            # instead of leaving a tail of their own at the end
             ge = (beside.submit(_ge_lens, tables, m, prep)
                   if tables.has_ge and (ge_lens or cfg.model == "ge") else None)
+            with phases.phase("solve", f"solving {n_all} scenarios and steps ({label})"):
+                tables_of = ResultsBuilder(m, names, prep.quality)
+                done = lambda k, name: phases.step(k, n_all, name)  # noqa: E731
+                for name, shock, res in solve_all(solver, m, [*prep.shocks, *prep.steps],
+                                                  on_done=done,
+                                                  references=_references(prep)):
+                    if name in tables_of.scenarios:
+                        tables_of.add(name, shock.new_rate, res)
+                        found.append(check(name, label, m, shock, res))
+                    totals[name] = economy_totals(m, res)
+            unit = tables.meta.get("currency_unit", "US$ thousand") or "US$ thousand"
+            warnings = list(prep.warnings)
+            validity_issues = issues(found, unit)
+            for w in validity_issues:
+                phases.note(str(w))
+            warnings += validity_issues
+            focus_idx = int(np.flatnonzero(m.countries == cfg.focus)[0])
+            by_model = {label: np.array([totals[n][3, focus_idx] for n in names])}
+            if not tables.has_ge and cfg.model == "ge":
+                from fta_compare.ge_lens import run_ge
+
+                run_ge(tables, None, (), {})  # raises the InputError naming the missing sheets
+            # the other PE models, each on a thread of its own beside the (mostly
+            # single-core) building of the result tables
+            other = [beside.submit(_other_model, model, solution, m, prep)
+                     for model, solution in _other_pe_models(label, robustness)]
             with phases.phase("tables", "building result tables (other models alongside)"):
                 out = tables_of.tables()
                 sectors = _sectors(tables)
