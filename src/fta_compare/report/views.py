@@ -157,9 +157,9 @@ def shared_codes(a: pd.Series, b: pd.Series) -> tuple[np.ndarray, np.ndarray, np
 
 def top_products(results: pd.DataFrame, focus: str, scenario: str, n: int = 25) -> pd.DataFrame:
     """The focus economy's n largest export changes (absolute) in a scenario, by product."""
-    r = _with_change(results)
-    r = r[(r["scenario"] == scenario) & (r["exporter"] == focus) & (r["importer"] != focus)]
-    g = r.groupby("hs", sort=False).agg(base_value=("base_value", "sum"),
+    r = results[(results["scenario"] == scenario) & (results["exporter"] == focus)
+                & (results["importer"] != focus)]
+    g = _with_change(r).groupby("hs", sort=False).agg(base_value=("base_value", "sum"),
                                         trade_change=("trade_change", "sum"))
     g = g.reindex(g["trade_change"].abs().sort_values(ascending=False).index).head(n)
     return _plain(g.reset_index())
