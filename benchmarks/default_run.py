@@ -11,8 +11,8 @@ Measures, on this machine:
   calamine alone (every sheet to Python rows, nothing else);
 * the run, phase by phase (read, validate, compile, depth, solve, tables, robustness,
   ge, write), exactly as ``fta-compare run --depth-channel --force`` does it, each repeat
-  in a fresh process (robustness and ge run beside tables; their rows are the wait left
-  after it);
+  in a fresh process (ge runs beside solve and tables, robustness beside tables; their
+  rows are the wait left after tables);
 * the README's command itself as a subprocess (interpreter start and imports included).
 
 Prints the phase table, the ratio run / read (issue goal: at most 3), the workbook and
@@ -102,8 +102,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'run total':<12}{total:9.2f}{total / read:9.2f}")
     print(f"{'command':<12}{command:9.2f}{command / read:9.2f}   "
           "(the README's command as a subprocess, interpreter start included)")
-    print("robustness (one thread per other PE model) and ge run on helper threads beside "
-          "tables: their rows are the wait left after tables")
+    print("ge runs on a helper thread from the start of solve, robustness (one thread per "
+          "other PE model) beside tables: their rows are the wait left after tables")
     print()
     for name, size in sizes.items():
         print(f"{name:<40}{size / 1e6:8.1f} MB")

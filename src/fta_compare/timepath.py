@@ -33,9 +33,8 @@ def economy_totals(m: MarketArrays, res: ModelResult) -> np.ndarray:
     cs = res.consumer_surplus.sum(axis=0)
     ps = res.producer_surplus.sum(axis=0)
     tr = res.tariff_revenue.sum(axis=0)
-    d = res.new_value - m.base_value
+    d = res.new_value - m.base_value  # a new array: the domestic cells are zeroed in place
     n = m.n_countries
-    d = d.copy()
     d[:, np.arange(n), np.arange(n)] = 0.0
     return np.stack([cs, ps, tr, cs + ps + tr, d.sum(axis=(0, 2)), d.sum(axis=(0, 1))])
 
