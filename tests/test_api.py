@@ -71,3 +71,17 @@ def test_elasticities_listed_are_those_of_traded_pairs() -> None:
     want = table.merge(traded.drop_duplicates(), on=["hs", "country"], how="inner")
     assert 0 < len(got) < len(table)
     pd.testing.assert_frame_equal(got, want)
+
+
+def test_run_warms_the_heap_for_its_trade_rows_and_scenarios(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """After the read, before validation, the run asks for WARM_BYTES_PER_ROW per trade row
+    and scenario-sheet row (a no-op unless the process keeps freed memory)."""
+    from fta_compare.inputs.reader import read_inputs
+
+    asked: list[int] = []
+    monkeypatch.setattr(api, "warm_heap", asked.append)
+    api.run([EXAMPLE], model="smart", robustness=False, time_path=False)
+    read = read_inputs([EXAMPLE])
+    rows = len(read.tables["trade"]) * len(read.tables["scenarios"])
+    assert asked == [api.WARM_BYTES_PER_ROW * rows] and rows > 0

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 
 from fta_compare.errors import InputError, Issue
-from fta_compare.inputs.reader import read_inputs
+from fta_compare.inputs.reader import ReadResult, read_inputs
 from fta_compare.inputs.tables import InputTables
 from fta_compare.inputs.validate import validate_tables
 from fta_compare.phases import Phases
@@ -15,16 +15,20 @@ from fta_compare.phases import Phases
 __all__ = ["InputTables", "check_inputs", "load_inputs"]
 
 
-def check_inputs(paths: Sequence[Path | str], phases: Phases | None = None
+def check_inputs(paths: Sequence[Path | str], phases: Phases | None = None,
+                 after_read: Callable[[ReadResult], object] | None = None,
                  ) -> tuple[InputTables | None, list[Issue]]:
     """Read and validate; returns the tables (None when any error) and every issue found.
 
-    ``phases`` (optional) times reading and validation apart. The ``ge_*`` sheets are
-    turned into the sector model's arrays once here (kept on the tables).
+    ``phases`` (optional) times reading and validation apart; ``after_read`` is called
+    with the tables as read, before validation. The ``ge_*`` sheets are turned into the
+    sector model's arrays once here (kept on the tables).
     """
     phases = phases or Phases(show=False)
     with phases.phase("read", "reading inputs"):
         read = read_inputs(paths)
+    if after_read is not None:
+        after_read(read)
     with phases.phase("validate", "validating inputs"):
         tables, issues = validate_tables(read)
         if tables is not None:
@@ -47,9 +51,11 @@ def check_inputs(paths: Sequence[Path | str], phases: Phases | None = None
     return tables, issues
 
 
-def load_inputs(paths: Sequence[Path | str], phases: Phases | None = None) -> InputTables:
-    """Validated tables, or :class:`InputError` listing every problem found."""
-    tables, issues = check_inputs(paths, phases)
+def load_inputs(paths: Sequence[Path | str], phases: Phases | None = None,
+                after_read: Callable[[ReadResult], object] | None = None) -> InputTables:
+    """Validated tables, or :class:`InputError` listing every problem found
+    (``after_read``: see :func:`check_inputs`)."""
+    tables, issues = check_inputs(paths, phases, after_read)
     if tables is None:
         raise InputError(issues)
     return tables
