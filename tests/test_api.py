@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
 
 from fta_compare import api
@@ -85,3 +87,31 @@ def test_run_warms_the_heap_for_its_trade_rows_and_scenarios(
     read = read_inputs([EXAMPLE])
     rows = len(read.tables["trade"]) * len(read.tables["scenarios"])
     assert asked == [api.WARM_BYTES_PER_ROW * rows] and rows > 0
+
+
+def test_a_depth_variant_without_any_cut_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A variant whose trade-cost change is zero on every traded cell equals its scenario:
+    the run says so in ``warnings`` (file and sheet of the depth table); variants with a
+    cut are not named."""
+    plain = api.run([EXAMPLE], model="gsim", depth_channel=True, robustness=False,
+                    time_path=False)
+    assert not [w for w in plain.warnings if "cuts no trade cost" in w.rule]
+    real = api._depth_cost
+    victim: list[str] = []
+
+    def no_cut(tables, compiled, scenario, uni, m):  # type: ignore[no-untyped-def]
+        tc = real(tables, compiled, scenario, uni, m)
+        if tc is not None and not victim:
+            victim.append(scenario)
+            return np.zeros_like(tc)
+        return tc
+
+    monkeypatch.setattr(api, "_depth_cost", no_cut)
+    r = api.run([EXAMPLE], model="gsim", depth_channel=True, robustness=False,
+                time_path=False)
+    named = [w for w in r.warnings if "cuts no trade cost" in w.rule]
+    assert [w.value for w in named] == victim and named[0].sheet == "depth"
+    assert named[0].file == EXAMPLE.name and named[0].severity == "warning"
+    w = r.welfare.set_index(["scenario", "country"])["net_welfare"]
+    pd.testing.assert_series_equal(w[victim[0]], w[victim[0] + DEPTH_SUFFIX],
+                                   check_names=False)

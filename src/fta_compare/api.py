@@ -293,6 +293,7 @@ def prepare_run(tables: InputTables, cfg: RunConfig, phases: Phases | None = Non
         shocks = [(name, scenario_shock(uni, by_scenario[name])) for name in names]
         steps = [(name, scenario_shock(uni, by_scenario[name]))
                  for name in by_scenario if name in steps_of]
+    same_as_tariff_only: list[Issue] = []
     if cfg.depth_channel:
         with phases.phase("depth", "depth channel"):
             for name, shock in list(shocks):
@@ -300,10 +301,13 @@ def prepare_run(tables: InputTables, cfg: RunConfig, phases: Phases | None = Non
                 if tc is not None:
                     shocks.append((f"{name}{DEPTH_SUFFIX}", Shock(new_rate=shock.new_rate,
                                                                   trade_cost=tc)))
+                    if not np.any(np.asarray(tc)[m.base_value > 0]):
+                        same_as_tariff_only.append(_no_depth_cut(tables, name))
             depth = _depth_tables(tables, compiled)
     else:
         depth = _depth_tables(tables, compiled)
-    warnings = tuple(tables.warnings) + tuple(compiled.warnings) + ((note,) if note else ())
+    warnings = (tuple(tables.warnings) + tuple(compiled.warnings) + ((note,) if note else ())
+                + tuple(same_as_tariff_only))
     return PreparedRun(
         config=cfg, universe=uni, compiled=compiled, elasticities=elast, market=m,
         shocks=tuple(shocks), quality=_quality_array(uni), depth=depth, warnings=warnings,
@@ -582,6 +586,17 @@ def _depth_tables(tables: InputTables, compiled: CompiledScenarios) -> pd.DataFr
     if tables.depth is None or tables.depth.empty:
         return pd.DataFrame(columns=["agreement", "depth_index"])
     return depth_indices(tables.depth)
+
+
+def _no_depth_cut(tables: InputTables, scenario: str) -> Issue:
+    """The warning for a depth-channel variant that cuts no trade cost on any traded cell:
+    its results equal the tariff-only scenario's, which the reader should not take for a
+    depth effect of zero by accident."""
+    return Issue(tables.file_of("depth"), "depth", "", scenario,
+                 "the depth channel cuts no trade cost on any traded cell: no trading pair "
+                 "that the scenario's agreements join gets a deeper shared agreement than it "
+                 f"already has, so '{scenario}{DEPTH_SUFFIX}' equals the tariff-only "
+                 "scenario", "warning")
 
 
 def _depth_cost(tables: InputTables, compiled: CompiledScenarios, scenario: str,
