@@ -78,15 +78,19 @@ def test_elasticities_listed_are_those_of_traded_pairs() -> None:
 def test_run_warms_the_heap_for_its_trade_rows_and_scenarios(
         monkeypatch: pytest.MonkeyPatch) -> None:
     """After the read, before validation, the run asks for WARM_BYTES_PER_ROW per trade row
-    and scenario-sheet row (a no-op unless the process keeps freed memory)."""
+    and scenario-sheet row, more with the depth channel (a no-op unless the process keeps
+    freed memory)."""
     from fta_compare.inputs.reader import read_inputs
 
     asked: list[int] = []
     monkeypatch.setattr(api, "warm_heap", asked.append)
     api.run([EXAMPLE], model="smart", robustness=False, time_path=False)
+    api.run([EXAMPLE], model="smart", robustness=False, time_path=False, depth_channel=True)
     read = read_inputs([EXAMPLE])
     rows = len(read.tables["trade"]) * len(read.tables["scenarios"])
-    assert asked == [api.WARM_BYTES_PER_ROW * rows] and rows > 0
+    assert asked == [api.WARM_BYTES_PER_ROW[False] * rows,
+                     api.WARM_BYTES_PER_ROW[True] * rows] and rows > 0
+    assert api.WARM_BYTES_PER_ROW[True] > api.WARM_BYTES_PER_ROW[False]
 
 
 def test_a_depth_variant_without_any_cut_is_named(monkeypatch: pytest.MonkeyPatch) -> None:

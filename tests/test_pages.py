@@ -3,6 +3,7 @@ after it; after ``keep_freed_memory`` a freed large array's pages serve the next
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import textwrap
@@ -103,3 +104,13 @@ def test_warm_heap_skips_small_blocks(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(pages, "_kept", True)
     assert pages.warm_heap(1 << 20) is None  # below 64 MB: not worth a thread
     assert pages.warm_heap(0) is None
+
+
+def test_available_memory_is_positive_and_at_most_the_physical_memory() -> None:
+    from fta_compare import pages
+
+    try:
+        physical = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):
+        pytest.skip("no sysconf memory figures here")
+    assert 0 < pages._free_bytes() <= physical

@@ -157,26 +157,28 @@ def run(inputs: Sequence[Path | str] | None = None, *, model: str = DEFAULT_MODE
     phases = phases or Phases(show=False)
     paths = [Path(p) for p in inputs] if inputs else default_inputs()
     solver_for(model, solution)  # fail fast on a bad combination
-    tables = load_inputs(paths, phases, after_read=_warm_heap_for_run)
+    tables = load_inputs(paths, phases, after_read=lambda read: _warm_heap_for_run(
+        read, depth_channel))
     cfg = make_config(paths, model=model, solution=solution, focus=focus,
                       depth_channel=depth_channel, command=command)
     return run_tables(tables, cfg, phases=phases, robustness=robustness, time_path=time_path,
                       ge_lens=ge_lens)
 
 
-# Heap a run adds after validation per trade row and row of the scenarios sheet, below
-# both bundled measurements (default tables, 915,066 trade rows x 13 scenarios: 3.9 GB with
+# Heap a run adds after validation per trade row and row of the scenarios sheet, set at
+# about 92% of what the bundled tables take (915,066 trade rows x 13 scenarios: 3.9 GB with
 # the depth channel = 328 bytes, 3.3 GB without = 275 bytes).
-WARM_BYTES_PER_ROW = 256
+WARM_BYTES_PER_ROW = {True: 300, False: 256}  # by depth channel
 
 
-def _warm_heap_for_run(read: ReadResult) -> None:
-    """Warm, beside validation, the heap the solve and the tables will take
+def _warm_heap_for_run(read: ReadResult, depth_channel: bool = False) -> None:
+    """Warm, beside validation, the heap the compile, the solve and the tables will take
     (:func:`fta_compare.pages.warm_heap`; a no-op unless the process keeps freed memory,
     as the command line does)."""
     trade, scenarios = read.tables.get("trade"), read.tables.get("scenarios")
     rows = 0 if trade is None else len(trade)
-    warm_heap(WARM_BYTES_PER_ROW * rows * max(1, 0 if scenarios is None else len(scenarios)))
+    per_row = WARM_BYTES_PER_ROW[depth_channel]
+    warm_heap(per_row * rows * max(1, 0 if scenarios is None else len(scenarios)))
 
 
 def with_sensitivity(result: RunResult, path: Path) -> RunResult:
