@@ -114,3 +114,16 @@ def test_available_memory_is_positive_and_at_most_the_physical_memory() -> None:
     except (ValueError, OSError, AttributeError):
         pytest.skip("no sysconf memory figures here")
     assert 0 < pages._free_bytes() <= physical
+
+
+def test_heap_warmed_waits_for_every_warm_up(monkeypatch: pytest.MonkeyPatch) -> None:
+    from fta_compare import pages
+
+    monkeypatch.setattr(pages, "_kept", True)
+    monkeypatch.setattr(pages, "_warming", [])
+    workers = [pages.warm_heap(64 << 20), pages.warm_heap(64 << 20)]
+    assert all(w is not None for w in workers)
+    pages.heap_warmed()
+    assert not any(w.is_alive() for w in workers if w is not None)
+    assert pages._warming == []
+    pages.heap_warmed()  # nothing left: returns at once

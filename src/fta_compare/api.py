@@ -26,7 +26,7 @@ from fta_compare.inputs.reader import ReadResult
 from fta_compare.inputs.schema import BASELINE
 from fta_compare.inputs.tables import InputTables
 from fta_compare.model.arrays import MarketArrays, ModelResult, Shock
-from fta_compare.pages import warm_heap, written_once
+from fta_compare.pages import heap_warmed, warm_heap, written_once
 from fta_compare.parallel import one_blas_thread
 from fta_compare.phases import Phases
 from fta_compare.quality import quality_codes, quality_shares
@@ -274,6 +274,7 @@ def prepare_run(tables: InputTables, cfg: RunConfig, phases: Phases | None = Non
     """
     phases = phases or Phases(show=False)
     with phases.phase("compile", "compiling scenarios"):
+        heap_warmed()  # the compiler's block takes the warmed pages (see pages.warm_heap)
         defs = parse_definitions(tables)
         uni = build_universe(tables)
         focus, note = choose_focus(cfg.focus, tables.meta.get("focus", "").upper(), uni,

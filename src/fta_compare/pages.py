@@ -35,6 +35,7 @@ import numpy as np
 _M_TRIM_THRESHOLD, _M_MMAP_MAX, _M_ARENA_MAX = -1, -4, -8
 _PAGE = 4096
 _kept = False  # keep_freed_memory took effect: warm_heap's pages stay in the process
+_warming: list[threading.Thread] = []  # warm_heap's threads not yet waited for
 
 try:  # numpy's switch of the madvise call (numpy >= 1.20; private, so looked up softly)
     from numpy._core.multiarray import _set_madvise_hugepage as _set_hugepage
@@ -99,7 +100,16 @@ def warm_heap(nbytes: int) -> threading.Thread | None:
     worker = threading.Thread(target=_touch_and_free, args=(nbytes,), name="warm-heap",
                               daemon=True)
     worker.start()
+    _warming.append(worker)
     return worker
+
+
+def heap_warmed() -> None:
+    """Wait for :func:`warm_heap`'s threads. Called before the large allocations the warm-up
+    is for: were the block still held, they would land beside it on fresh pages and the
+    peak memory would grow by its size (measured once: 6.5 instead of 5.5 GB)."""
+    while _warming:
+        _warming.pop().join()
 
 
 def _free_bytes() -> int:
