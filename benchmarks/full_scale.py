@@ -143,7 +143,7 @@ def floor_write(result: Any, out: Path) -> None:
 def child(fmt: str, paths: list[Path], models: list[str], work: Path,
           write: bool = True) -> None:
     """One input format: every phase, printed as JSON lines (see :class:`Clock`)."""
-    from fta_compare import api
+    from fta_compare import api, prepare
     from fta_compare.inputs.reader import read_inputs
     from fta_compare.inputs.validate import validate_tables
     from fta_compare.report.writer import write_report
@@ -160,10 +160,11 @@ def child(fmt: str, paths: list[Path], models: list[str], work: Path,
         errors = [i for i in validate_scenarios(tables) if i.severity == "error"]
         assert not errors, errors[:5]
     # attribute the time inside run_tables without doing any step twice
-    api.build_universe = clock.wrap("prepare: universe", api.build_universe)
-    api.compile_scenarios = clock.wrap("prepare: compile scenarios", api.compile_scenarios)
-    api.market_arrays = clock.wrap("prepare: arrays", api.market_arrays)
-    api.scenario_shock = clock.wrap("prepare: shocks", api.scenario_shock)
+    prepare.build_universe = clock.wrap("prepare: universe", prepare.build_universe)
+    prepare.compile_scenarios = clock.wrap("prepare: compile scenarios",
+                                           prepare.compile_scenarios)
+    prepare.market_arrays = clock.wrap("prepare: arrays", prepare.market_arrays)
+    prepare.scenario_shock = clock.wrap("prepare: shocks", prepare.scenario_shock)
     api.prepare_run = clock.wrap("prepare (total)", api.prepare_run)
     builder = api.ResultsBuilder
     builder.add = clock.wrap("results tables", builder.add)  # type: ignore[method-assign]

@@ -100,7 +100,9 @@ def test_a_depth_variant_without_any_cut_is_named(monkeypatch: pytest.MonkeyPatc
     plain = api.run([EXAMPLE], model="gsim", depth_channel=True, robustness=False,
                     time_path=False)
     assert not [w for w in plain.warnings if "cuts no trade cost" in w.rule]
-    real = api._depth_cost
+    from fta_compare import prepare
+
+    real = prepare._depth_cost
     victim: list[str] = []
 
     def no_cut(tables, compiled, scenario, uni, m):  # type: ignore[no-untyped-def]
@@ -110,7 +112,7 @@ def test_a_depth_variant_without_any_cut_is_named(monkeypatch: pytest.MonkeyPatc
             return np.zeros_like(tc)
         return tc
 
-    monkeypatch.setattr(api, "_depth_cost", no_cut)
+    monkeypatch.setattr(prepare, "_depth_cost", no_cut)
     r = api.run([EXAMPLE], model="gsim", depth_channel=True, robustness=False,
                 time_path=False)
     named = [w for w in r.warnings if "cuts no trade cost" in w.rule]

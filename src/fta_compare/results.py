@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from fta_compare.categorical import codes_dtype
 from fta_compare.errors import Issue
 from fta_compare.model.arrays import MarketArrays, ModelResult
 from fta_compare.validity import Validity
@@ -105,13 +106,6 @@ def text_column(values: np.ndarray | list[str], idx: np.ndarray) -> pd.Series:
     # codes are positions into ``values`` by construction: pandas' pass over them is skipped
     return pd.Series(pd.Categorical.from_codes(codes, dtype=pd.CategoricalDtype(cats),
                                                validate=False))
-
-
-def codes_dtype(n_categories: int) -> type[np.signedinteger]:
-    """The integer type pandas keeps a categorical's codes in (int8 below 127 categories,
-    ...): codes cast to it once are not copied again by pandas."""
-    return next(t for t in (np.int8, np.int16, np.int32, np.int64)
-                if n_categories < np.iinfo(t).max)
 
 
 def _constant(value: str, n: int) -> pd.Series:

@@ -66,6 +66,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from fta_compare.categorical import codes_dtype
 from fta_compare.errors import InputError, Issue
 from fta_compare.inputs.schema import BASELINE
 from fta_compare.inputs.tables import FILE_COL, InputTables
@@ -219,9 +220,8 @@ class _Block:
 def _cat(codes: np.ndarray, cats: Iterable[object]) -> pd.Categorical:
     """Categorical from codes, cast first to the small integer type pandas would pick."""
     cats = pd.Index(list(cats), dtype=object)
-    dtype = next(t for t in (np.int8, np.int16, np.int32, np.int64)
-                 if len(cats) < np.iinfo(t).max)
-    return pd.Categorical.from_codes(codes.astype(dtype, copy=False), categories=cats)
+    return pd.Categorical.from_codes(codes.astype(codes_dtype(len(cats)), copy=False),
+                                     categories=cats)
 
 
 def _combos(flags: list[tuple[str, np.ndarray]], n: int) -> tuple[np.ndarray, list[str]]:
