@@ -30,6 +30,8 @@ import pyarrow as pa
 
 from fta_compare.errors import Issue
 from fta_compare.inputs.cells import map_rows
+from fta_compare.inputs.headers import header_names, is_blank, normalise_name
+from fta_compare.inputs.reader_fast import fast_frame, open_reader
 from fta_compare.inputs.schema import SHEETS
 from fta_compare.inputs.sheet_scan import MAX_CELLS, MAX_COLUMNS
 from fta_compare.inputs.tables import FILE_COL, ROW_COL, SHEET_COL, column_letter
@@ -41,7 +43,6 @@ from fta_compare.inputs.xlsx_container import (
 )
 
 SPLIT_SHEET = re.compile(r"^(?P<base>[a-z_]+?)_(?P<part>\d+)$")
-RESERVED_COLUMNS = (FILE_COL, SHEET_COL, ROW_COL)
 
 
 @dataclass
@@ -53,11 +54,6 @@ class ReadResult:
     files: list[str] = field(default_factory=list)
     unreadable: set[str] = field(default_factory=set)  # files refused or not parsed at all
     failed_tables: set[str] = field(default_factory=set)  # sheets present but not readable
-
-
-def normalise_name(name: str) -> str:
-    """Sheet or column name as matched against the contract: trimmed, lower, '_' for spaces."""
-    return re.sub(r"\s+", "_", str(name).strip().lower())
 
 
 INFO_SHEETS = frozenset({"readme"})  # sheets for people, known and not read
@@ -74,36 +70,13 @@ def _table_name(sheet: str) -> str:
     return norm
 
 
-def _header_names(header: list[object], file: str, sheet: str, header_row: int,
-                  issues: list[Issue]) -> list[str]:
-    """Normalised header names; '' for a column that is skipped (blank, repeated, reserved)."""
-    names: list[str] = []
-    first: dict[str, int] = {}
-    for j, h in enumerate(header):
-        name = "" if _is_blank(h) else normalise_name(str(h))
-        cell = f"{column_letter(j)}{header_row}"
-        if name in RESERVED_COLUMNS:
-            issues.append(Issue(file, sheet, cell, str(h), f"column name '{name}' is "
-                                "reserved for cell locations; column ignored", "warning"))
-            name = ""
-        elif name and name in first:
-            other = f"{column_letter(first[name])}{header_row}"
-            issues.append(Issue(file, sheet, cell, str(h), f"column '{name}' appears twice "
-                                f"in the header row (also {other}); keep one"))
-            name = ""
-        elif name:
-            first[name] = j
-        names.append(name)
-    return names
-
-
 def _frame(
     rows: list[list[object]], file: str, sheet: str, header_row: int, first_data_row: int,
     issues: list[Issue] | None = None,
 ) -> pd.DataFrame:
     """DataFrame from a header and data rows, with location columns and letters."""
     header = rows[0] if rows else []
-    names = _header_names(list(header), file, sheet, header_row,
+    names = header_names(list(header), file, sheet, header_row,
                           issues if issues is not None else [])
     body = rows[1:]
     width = len(names)
@@ -126,21 +99,11 @@ def _frame(
         blank = np.ones(len(df), dtype=bool)
         for i in keep:  # only rows blank so far are looked at in the next column
             rows_left = np.flatnonzero(blank)
-            blank[rows_left] = map_rows(grid[rows_left, i], _is_blank).astype(bool)
+            blank[rows_left] = map_rows(grid[rows_left, i], is_blank).astype(bool)
         df = df.loc[~blank]
     df.attrs["letters"] = {(file, sheet): {names[i]: column_letter(i) for i in keep}}
     df.attrs["header_row"] = {(file, sheet): header_row}
     return df.reset_index(drop=True)
-
-
-def _is_blank(v: object) -> bool:
-    if v is None:
-        return True
-    if isinstance(v, str):
-        return v.strip() == ""
-    if isinstance(v, float):
-        return v != v  # NaN
-    return False
 
 
 def _is_panic(exc: BaseException) -> bool:
@@ -251,6 +214,18 @@ def _read_cleared(path: Path, order: list[tuple[int, str, str]], per_sheet: list
             refused.set()
         if refused.is_set():
             return
+        layout = scans.layout(sheet)
+        if not found and layout is not None and layout.first_value_row > 0 \
+                and not layout.merged:
+            if not hasattr(local, "fast"):
+                local.fast = open_reader(str(path))
+            if local.fast is not None:
+                part = per_sheet[k]
+                df = fast_frame(local.fast, path.name, sheet, table,
+                                layout.first_value_row, part.issues)
+                if df is not None:
+                    _append(part, table, df)
+                    return
         wb = getattr(local, "wb", None)
         if wb is None:
             wb = local.wb = CalamineWorkbook.from_path(str(path))
@@ -330,7 +305,7 @@ def _cell_findings(file: str, sheet: str, table: str, df: pd.DataFrame,
 def _add_sheet_rows(
     rows: list[list[object]], file: str, sheet: str, table: str, result: ReadResult
 ) -> pd.DataFrame | None:
-    start = next((i for i, r in enumerate(rows) if any(not _is_blank(v) for v in r)), None)
+    start = next((i for i, r in enumerate(rows) if any(not is_blank(v) for v in r)), None)
     if start is None:
         result.issues.append(Issue(file, sheet, "", "", "sheet is empty (no header row)",
                                    "warning"))
@@ -421,7 +396,7 @@ def _read_parquet(path: Path, result: ReadResult) -> None:
             df[column.name] = df[column.name].map(
                 lambda v: None if v is None else str(v.tolist() if hasattr(v, "tolist") else v))
     header = [str(c) for c in df.columns]
-    names = _header_names(list(header), name, path.stem, 1, result.issues)
+    names = header_names(list(header), name, path.stem, 1, result.issues)
     keep = [i for i, n in enumerate(names) if n]
     df = df.iloc[:, keep]
     df.columns = [names[i] for i in keep]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -62,6 +63,7 @@ _CELL_REF = re.compile(rb"""\sr\s*=\s*["']([A-Za-z]+\d+)""")
 _F_BARE = re.compile(rb"(?:</f>|<f\s[^>]*/>|<f/>)\s*(?:<v\s*/>|<v(?:\s[^>]*)?>\s*</v>)?\s*</c>")
 _ERROR_CELL = re.compile(rb"""<(?:[\w.-]+:)?c(\s[^>]*?\st\s*=\s*["']e["'][^>]*)(?<!/)>""")
 _V_TEXT = re.compile(rb"<(?:[\w.-]+:)?v(?:\s[^>]*)?>([^<]*)<")
+_VALUE_TAG = re.compile(rb"<(?:v|is)[\s>]")  # a cell's value (or inline string), unprefixed
 _HAS_F = re.compile(rb"<(?:[\w.-]+:)?f[\s/>]")
 _CACHED_V = re.compile(rb"<(?:[\w.-]+:)?v(?:\s[^>]*)?>[^<]")
 _ABSURD = 1 << 40
@@ -157,6 +159,11 @@ class SheetScan:
         self.n_findings = 0
         self.refusal = ""  # why the part is refused outright ("" = not refused)
         self._open_row = 0  # cells without 'r' in the row the previous piece ended in
+        # layout for the reader's fast path (reader_fast): the sheet row (1-based) of the
+        # first cell holding a value, 0 while unknown, -1 if the part is not canonical
+        self.first_value_row = 0
+        self.merged = False  # the part lists merged cells
+        self._row_before = 0  # last '<row r>' seen before the first value
 
     def feed(self, piece: bytes) -> None:
         if self.first:
@@ -175,6 +182,10 @@ class SheetScan:
             return
         odd = _ODD_CELL.search(piece) or _ODD_ROW.search(piece)
         prefixed = _PREFIXED.search(piece) is not None
+        if b"mergeCell" in piece:
+            self.merged = True
+        if self.first_value_row == 0:
+            self._find_first_value(piece, canonical=odd is None and not prefixed)
         if odd is None and not prefixed:
             rows, cols = self._fast_bounds(piece)
             if rows * cols > MAX_CELLS or rows > EXCEL_MAX_ROWS:
@@ -187,6 +198,20 @@ class SheetScan:
             self._formulas(piece, prefixed)
         if prefixed or odd is not None or b't="e"' in piece:
             self._errors(piece)
+
+    def _find_first_value(self, piece: bytes, canonical: bool) -> None:
+        """Row of the first cell with a value, if this piece holds it (canonical parts)."""
+        if not canonical:
+            self.first_value_row = -1
+            return
+        m = _VALUE_TAG.search(piece)
+        end = m.start() if m else len(piece)
+        k = piece.rfind(b'<row r="', 0, end)
+        if k >= 0:
+            row = _ROW_TAG.match(piece, k)
+            self._row_before = int(row.group(1)) if row else -1
+        if m:
+            self.first_value_row = self._row_before if self._row_before > 0 else -1
 
     @staticmethod
     def _fast_bounds(piece: bytes) -> tuple[int, int]:
@@ -257,6 +282,14 @@ class SheetScan:
             found.append((m.start(), ref.group(1) if ref else b"", ERROR_RULE,
                           value.group(1)[:40] if value else b""))
         self._keep(found)
+
+
+@dataclass(frozen=True)
+class SheetLayout:
+    """What the reader's fast path needs to know of a worksheet part (:mod:`.reader_fast`)."""
+
+    first_value_row: int  # sheet row (1-based) of the first cell with a value; <= 0 unknown
+    merged: bool  # the part lists merged cells
 
 
 def extent_issue(file: str, sheet: str, part: str, scan: SheetScan) -> Issue | None:

@@ -29,6 +29,7 @@ from typing import BinaryIO
 
 from fta_compare.errors import Issue
 from fta_compare.inputs.sheet_scan import (
+    SheetLayout,
     SheetScan,
     extent_issue,
 )
@@ -277,6 +278,13 @@ def _scan_container(name: str, zf: zipfile.ZipFile, fh: BinaryIO,
 def _scan_part(name: str, fh: BinaryIO, info: zipfile.ZipInfo, sheet: str
                ) -> tuple[Issue | None, list[tuple[str, str, str]]]:
     """One XML part: (fatal issue or None, odd cells of a worksheet)."""
+    problem, found, _ = _scan_part_layout(name, fh, info, sheet)
+    return problem, found
+
+
+def _scan_part_layout(name: str, fh: BinaryIO, info: zipfile.ZipInfo, sheet: str
+                      ) -> tuple[Issue | None, list[tuple[str, str, str]], SheetLayout | None]:
+    """:func:`_scan_part`, plus the part's layout (None when the part is refused)."""
     part = info.filename
     # every XML part gets the grid bounds (calamine resolves sheet paths itself);
     # parts calamine never reads may be in another encoding
@@ -284,20 +292,21 @@ def _scan_part(name: str, fh: BinaryIO, info: zipfile.ZipInfo, sheet: str
     for piece in _pieces(_part_chunks(fh, info), b"</c>"):
         scan.feed(piece)
         if scan.refusal:
-            return Issue(name, sheet, "", part, scan.refusal), []
+            return Issue(name, sheet, "", part, scan.refusal), [], None
     found: list[tuple[str, str, str]] = []
     if sheet and scan.findings:
         found = list(scan.findings)
         if scan.n_findings > len(scan.findings):
             found.append(("", "", f"{scan.n_findings - len(scan.findings)}"))
-    return extent_issue(name, sheet, part, scan), found
+    return (extent_issue(name, sheet, part, scan), found,
+            SheetLayout(scan.first_value_row, scan.merged))
 
 
 def _scan_file_part(path: Path, info: zipfile.ZipInfo, sheet: str
-                    ) -> tuple[Issue | None, list[tuple[str, str, str]]]:
-    """:func:`_scan_part` through a file handle of its own (scans run side by side)."""
+                    ) -> tuple[Issue | None, list[tuple[str, str, str]], SheetLayout | None]:
+    """:func:`_scan_part_layout` through a file handle of its own (scans run side by side)."""
     with path.open("rb") as fh:
-        return _scan_part(path.name, fh, info, sheet)
+        return _scan_part_layout(path.name, fh, info, sheet)
 
 
 class SheetScans:
@@ -311,7 +320,7 @@ class SheetScans:
     Use as a context manager.
     """
 
-    THREADS = 2
+    THREADS = 1
 
     def __init__(self, path: Path, parts: list[tuple[zipfile.ZipInfo, str]]) -> None:
         from concurrent.futures import Future, ThreadPoolExecutor
@@ -321,7 +330,8 @@ class SheetScans:
         self._rank = {sheet: k for k, (_, sheet) in enumerate(ordered)}
         self._pool = ThreadPoolExecutor(max_workers=self.THREADS,
                                         thread_name_prefix="xlsx-scan")
-        self._by_sheet: dict[str, Future[tuple[Issue | None, list[tuple[str, str, str]]]]] = {
+        self._by_sheet: dict[str, Future[tuple[Issue | None, list[tuple[str, str, str]],
+                                               SheetLayout | None]]] = {
             sheet: self._pool.submit(_scan_file_part, path, info, sheet)
             for info, sheet in ordered}
 
@@ -342,9 +352,18 @@ class SheetScans:
         if fut is None:
             return None, []
         try:
-            return fut.result()
+            problem, found, _ = fut.result()
         except Exception as exc:  # a damaged or hostile part
             return _container_failure(self.path.name, exc), []
+        return problem, found
+
+    def layout(self, sheet: str) -> SheetLayout | None:
+        """The layout of a sheet whose scan passed (see :meth:`wait`); None otherwise."""
+        fut = self._by_sheet.get(sheet)
+        if fut is None or fut.exception() is not None:
+            return None
+        problem, _, layout = fut.result()
+        return layout if problem is None else None
 
     def fatal(self) -> list[Issue]:
         """Fatal issues of every worksheet part (waits for all scans), in workbook order."""
