@@ -106,6 +106,34 @@ def test_two_workbooks_union_and_duplicate_sheet_error(tmp_path: Path) -> None:
     assert "more than one input" in str(exc.value)
 
 
+def test_workbooks_read_together_as_one_by_one(tmp_path: Path) -> None:
+    """Several inputs are read side by side and joined in the order given: the issues
+    and the joined tables are those of reading each file in turn."""
+    from fta_compare.inputs.reader import read_inputs
+    from fta_compare.inputs.tables import SHEET_COL
+
+    s = check_case_sheets()
+    head, body = s["trade"][0], s["trade"][1:]
+    a = write_xlsx(tmp_path / "a.xlsx", {"trade_1": [head, body[0]], "meta": s["meta"],
+                                         "notes": [["free text"]]})
+    b = write_xlsx(tmp_path / "b.xlsx", {"trade_2": [head, body[1]],
+                                         "elasticities": s["elasticities"],
+                                         "scratch": [["more"]]})
+    empty = tmp_path / "empty.xlsx"
+    empty.write_bytes(b"")
+    pd.DataFrame(s["applied"][1:], columns=s["applied"][0]).to_csv(tmp_path / "applied.csv",
+                                                                   index=False)
+    files = [a, b, empty, tmp_path / "applied.csv"]
+    together = read_inputs(files)
+    alone = [read_inputs([f]) for f in files]
+    assert together.files == [str(f) for f in files]
+    assert together.issues == [i for r in alone for i in r.issues]
+    assert len(together.issues) == 3  # two unknown sheets, one empty file
+    assert together.tables["trade"][SHEET_COL].tolist() == ["trade_1", "trade_2"]
+    assert together.tables["trade"]["value"].tolist() == [100.0, 200.0]
+    assert together.unreadable == {"empty.xlsx"}
+
+
 def test_split_sheets_are_joined_and_csv_parquet_mix(tmp_path: Path) -> None:
     s = check_case_sheets()
     body = s["trade"][1:]

@@ -207,3 +207,26 @@ def test_fastexcel_missing_falls_back(tmp_path: Path, monkeypatch: pytest.Monkey
     path = write_xlsx(tmp_path / "plain.xlsx", check_case_sheets())
     tables, issues = check_inputs([path])
     assert tables is not None and len(tables.trade) == 2 and not issues
+
+
+def test_scan_finds_first_value_row_and_merged_cells() -> None:
+    from fta_compare.inputs.sheet_scan import SheetScan
+
+    head = b'<worksheet><dimension ref="B3:C4"/><sheetData>'
+    rows = (b'<row r="2"><c r="B2" s="1"/></row>'  # a styled cell without a value
+            b'<row r="3"><c r="B3" t="s"><v>0</v></c><c r="C3" t="s"><v>1</v></c></row>'
+            b'<row r="4"><c r="B4"><v>1.5</v></c></row>')
+    scan = SheetScan()
+    for piece in (head, rows, b"</sheetData></worksheet>"):
+        scan.feed(piece)
+    assert scan.first_value_row == 3 and not scan.merged
+
+    split = SheetScan()  # the row tag in one piece, its first value in the next
+    for piece in (head + b'<row r="7"><c r="B7" s="1">', b'<v>2</v></c></row>',
+                  b'</sheetData><mergeCells count="1"><mergeCell ref="B7:C7"/></mergeCells>'):
+        split.feed(piece)
+    assert split.first_value_row == 7 and split.merged
+
+    odd = SheetScan()  # a cell without a reference: the layout is not known
+    odd.feed(head + b'<row r="1"><c t="s"><v>0</v></c></row></sheetData>')
+    assert odd.first_value_row == -1

@@ -111,7 +111,8 @@ def _is_panic(exc: BaseException) -> bool:
     return type(exc).__name__ == "PanicException"
 
 
-def _read_xlsx(path: Path, result: ReadResult) -> None:
+def _read_xlsx(path: Path, result: ReadResult, scanned: threading.Event | None = None
+               ) -> None:
     """Read a workbook once every part has passed the container checks.
 
     The non-sheet parts are scanned first (calamine reads them on opening); each worksheet
@@ -126,7 +127,7 @@ def _read_xlsx(path: Path, result: ReadResult) -> None:
         result.unreadable.add(name)
         return
     local = ReadResult()
-    with SheetScans(path, later) as scans:
+    with SheetScans(path, later, scanned) as scans:
         try:
             _read_xlsx_sheets(path, local, scans)
         except Exception as exc:  # a parser failure on user data is an issue
@@ -436,29 +437,65 @@ def _cyclic_gc_paused() -> Iterator[None]:
 
 def _read_paths(paths: Sequence[Path | str] | Iterable[Path | str], result: ReadResult
                 ) -> None:
-    for p in paths:
-        path = Path(p)
-        result.files.append(str(path))
-        name = path.name
+    """Each file into a result of its own, joined into ``result`` in the order given.
+
+    Workbooks after the first are read on threads of their own, their safety scans
+    starting once the first workbook's scans are done (scans hold the GIL; the first
+    one's largest part gates the longest parse), their sheets parsed beside the first
+    one's. The join is what a file-by-file read gives, issues included.
+    """
+    files = [Path(p) for p in paths]
+    parts = [ReadResult() for _ in files]
+    later = [k for k, f in enumerate(files) if k and f.suffix.lower() in (".xlsx", ".xlsm")]
+    first_scanned = threading.Event()
+
+    def after_first(path: Path, part: ReadResult) -> None:
+        first_scanned.wait()
+        _read_path(path, part)
+
+    with ThreadPoolExecutor(max_workers=max(len(later), 1),
+                            thread_name_prefix="xlsx-file") as pool:
+        jobs = [pool.submit(after_first, files[k], parts[k]) for k in later]
         try:
-            if not path.exists():
-                _unreadable(result, name, "file not found", str(path))
-                continue
-            if path.is_dir():
-                _unreadable(result, name, "is a folder, not a file", str(path))
-                continue
-            suffix = path.suffix.lower()
-            if suffix in (".xlsx", ".xlsm"):
-                _read_xlsx(path, result)
-            elif suffix == ".csv":
-                _read_csv(path, result)
-            elif suffix in (".parquet", ".pq"):
-                _read_parquet(path, result)
-            elif suffix == ".xls":
-                _unreadable(result, name, "old .xls format is not read; save the workbook "
-                            "as .xlsx")
-            else:
-                _unreadable(result, name, "unsupported file type (use .xlsx, .csv or "
-                            ".parquet)", suffix)
-        except (OSError, ValueError) as exc:  # e.g. a name the OS refuses, a vanished file
-            _unreadable(result, name, f"cannot read file: {exc}")
+            for k, path in enumerate(files):
+                if k not in later:
+                    _read_path(path, parts[k], first_scanned if k == 0 else None)
+        finally:
+            first_scanned.set()  # also when the first file is no workbook, or refused
+        for job in jobs:
+            job.result()
+    for path, part in zip(files, parts, strict=True):
+        result.files.append(str(path))
+        result.issues.extend(part.issues)
+        result.unreadable |= part.unreadable
+        result.failed_tables |= part.failed_tables
+        for table, df in part.tables.items():
+            _append(result, table, df)
+
+
+def _read_path(path: Path, result: ReadResult, scanned: threading.Event | None = None
+               ) -> None:
+    """One file into ``result``; ``scanned`` is set once a workbook's scans are done."""
+    name = path.name
+    try:
+        if not path.exists():
+            _unreadable(result, name, "file not found", str(path))
+            return
+        if path.is_dir():
+            _unreadable(result, name, "is a folder, not a file", str(path))
+            return
+        suffix = path.suffix.lower()
+        if suffix in (".xlsx", ".xlsm"):
+            _read_xlsx(path, result, scanned)
+        elif suffix == ".csv":
+            _read_csv(path, result)
+        elif suffix in (".parquet", ".pq"):
+            _read_parquet(path, result)
+        elif suffix == ".xls":
+            _unreadable(result, name, "old .xls format is not read; save the workbook "
+                        "as .xlsx")
+        else:
+            _unreadable(result, name, "unsupported file type (use .xlsx, .csv or "
+                        ".parquet)", suffix)
+    except (OSError, ValueError) as exc:  # e.g. a name the OS refuses, a vanished file
+        _unreadable(result, name, f"cannot read file: {exc}")

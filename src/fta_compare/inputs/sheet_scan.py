@@ -64,6 +64,11 @@ _F_BARE = re.compile(rb"(?:</f>|<f\s[^>]*/>|<f/>)\s*(?:<v\s*/>|<v(?:\s[^>]*)?>\s
 _ERROR_CELL = re.compile(rb"""<(?:[\w.-]+:)?c(\s[^>]*?\st\s*=\s*["']e["'][^>]*)(?<!/)>""")
 _V_TEXT = re.compile(rb"<(?:[\w.-]+:)?v(?:\s[^>]*)?>([^<]*)<")
 _VALUE_TAG = re.compile(rb"<(?:v|is)[\s>]")  # a cell's value (or inline string), unprefixed
+# triggers of the slower passes; a literal-prefixed regex finds these about twice as fast
+# as ``bytes.__contains__`` in sheet XML, where '<' is everywhere
+_F_TAG = re.compile(rb"<f[\s/>]")
+_E_ATTR = re.compile(rb't="e"')
+_MERGE = re.compile(rb"mergeCell")
 _HAS_F = re.compile(rb"<(?:[\w.-]+:)?f[\s/>]")
 _CACHED_V = re.compile(rb"<(?:[\w.-]+:)?v(?:\s[^>]*)?>[^<]")
 _ABSURD = 1 << 40
@@ -182,7 +187,7 @@ class SheetScan:
             return
         odd = _ODD_CELL.search(piece) or _ODD_ROW.search(piece)
         prefixed = _PREFIXED.search(piece) is not None
-        if b"mergeCell" in piece:
+        if _MERGE.search(piece):
             self.merged = True
         if self.first_value_row == 0:
             self._find_first_value(piece, canonical=odd is None and not prefixed)
@@ -194,9 +199,9 @@ class SheetScan:
             rows, cols = self._exact_bounds(piece)
         self.rows = max(self.rows, rows)
         self.cols = max(self.cols, cols)
-        if prefixed or b"<f" in piece:
+        if prefixed or _F_TAG.search(piece):
             self._formulas(piece, prefixed)
-        if prefixed or odd is not None or b't="e"' in piece:
+        if prefixed or odd is not None or _E_ATTR.search(piece):
             self._errors(piece)
 
     def _find_first_value(self, piece: bytes, canonical: bool) -> None:
