@@ -329,6 +329,9 @@ def _text_column(df: pd.DataFrame, c: Column, spec: ColumnSpec) -> pd.Series:
     text = d.uniques.map(lambda v: "" if v is None or (isinstance(v, float) and v != v)
                          else (str(int(v)) if isinstance(v, float) and v.is_integer()
                                else str(v)).strip())
+    if isinstance(c.series.dtype, pd.StringDtype) and c.series.dtype == "str" \
+            and text.astype(object).equals(d.uniques):  # already clean (reader fast path)
+        return pd.Series(c.series.array, index=df.index)
     return d.strings(text, df.index)
 
 
