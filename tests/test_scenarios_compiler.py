@@ -507,3 +507,17 @@ def test_timing_large_grid() -> None:
     elapsed = time.perf_counter() - start
     assert len(out.applied) == 6 * len(prod)
     assert elapsed < 20.0
+
+
+def test_prefix_positions_agree_with_the_index() -> None:
+    """The matcher's cached HS-prefix lookup gives what ``Index.get_indexer`` gives."""
+    from fta_compare.scenarios.rules import Cells
+
+    cells = Cells(pd.DataFrame({"importer": ["USA", "KOR", "USA", "JPN"],
+                                "exporter": ["KOR", "USA", "JPN", "USA"],
+                                "hs": ["870323", "850760", "8703", "010121"]}))
+    texts = np.array(["87", "85", "01", "99", "87", "8703", "850760", ""], dtype=object)
+    for length in (2, 4, 6):
+        want = cells.prefix(length)[1].get_indexer(texts)
+        assert cells.prefix_positions(length, texts).tolist() == want.tolist()
+    assert cells.prefix_positions(2, np.zeros(0, dtype=object)).size == 0

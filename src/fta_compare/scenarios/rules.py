@@ -57,6 +57,7 @@ class Cells:
         self.hs_uniq = pd.Series(np.asarray(huniq, dtype=object), dtype=object)
         self.domestic = self.ci == self.ce
         self._prefix: dict[int, tuple[np.ndarray, pd.Index]] = {}
+        self._prefix_pos: dict[int, dict[str, int]] = {}
 
     def country_positions(self, codes: np.ndarray) -> np.ndarray:
         """Position of each normalised code; ``*`` -> ANY, a code no cell uses -> NEVER."""
@@ -73,6 +74,21 @@ class Cells:
             ids, uniq = pd.factorize(pre)
             self._prefix[length] = (ids.astype(np.int64), pd.Index(uniq))
         return self._prefix[length]
+
+
+    def prefix_positions(self, length: int, texts: np.ndarray) -> np.ndarray:
+        """``prefix(length)[1].get_indexer(texts)`` for HS texts (-1 where no cell's code
+        starts with them), through a dict built once per length: the matcher asks this
+        for every agreement, and pandas would convert the texts to its string type each
+        time."""
+        pos = self._prefix_pos.get(length)
+        if pos is None:
+            pos = self._prefix_pos[length] = {
+                t: k for k, t in enumerate(self.prefix(length)[1].tolist())}
+        codes, uniq = pd.factorize(np.asarray(texts, dtype=object))
+        found = np.fromiter((pos.get(t, -1) for t in uniq.tolist()), dtype=np.int64,
+                            count=len(uniq))
+        return found[codes] if len(codes) else np.zeros(0, dtype=np.int64)
 
 
 def _codes_text(values: object) -> np.ndarray:
@@ -203,7 +219,7 @@ def match(cells: Cells, ci: np.ndarray, ce: np.ndarray, hi: np.ndarray, rules: R
         if length:
             pid_u, pidx = cells.prefix(length)
             c_pid = pid_u[hi]
-            r_pid = pidx.get_indexer(rules.hs[rows]).astype(np.int64)
+            r_pid = cells.prefix_positions(length, rules.hs[rows])
             npre = len(pidx) + 1
         else:
             c_pid = np.zeros(n, dtype=np.int64)

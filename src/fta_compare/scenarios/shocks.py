@@ -166,26 +166,27 @@ def resolve_elasticities(tables: InputTables, uni: Universe) -> ElasticitiesUsed
     winning row means infinitely elastic (DESIGN.md section 2).
     """
     n_p, n_c = len(uni.hs), len(uni.countries)
-    target = pd.DataFrame({
-        "hs": np.repeat(uni.hs, n_c),
-        "country": np.tile(uni.countries, n_p),
+    target = pd.DataFrame({  # text built from the distinct values, not from P x N objects
+        "hs": _text_at(uni.hs, np.repeat(np.arange(n_p), n_c)),
+        "country": _text_at(uni.countries, np.tile(np.arange(n_c), n_p)),
     })
     rules = tables.elasticities
     out: dict[str, np.ndarray] = {}
-    sources: dict[str, np.ndarray] = {}
+    sources: dict[str, pd.Series] = {}
     for param, default in ELASTICITY_DEFAULTS.items():
         values = np.full(len(target), default, dtype=np.float64)
-        src = np.full(len(target), ELASTICITY_DEFAULT_SOURCE[param], dtype=object)
+        label = np.array([ELASTICITY_DEFAULT_SOURCE[param]], dtype=object)
+        which = np.zeros(len(target), dtype=np.int64)  # 0: the default's label
         if rules is not None and len(rules):
             usable = rules if param == "export_supply" else rules[rules[param].notna()]
             pos = _rule_positions(target, usable.reset_index(drop=True))
             hit = pos >= 0
             u = usable.reset_index(drop=True)
             values[hit] = u[param].to_numpy(dtype=np.float64)[pos[hit]]
-            label = _rule_labels(u)
-            src[hit] = label[pos[hit]]
+            label = np.concatenate([label, _rule_labels(u)])
+            which[hit] = pos[hit] + 1
         out[param] = values.reshape(n_p, n_c)
-        sources[param] = src
+        sources[param] = _text_at(label, which)
     table = target.assign(
         import_demand=out["import_demand"].ravel(),
         substitution=out["substitution"].ravel(),
@@ -196,6 +197,11 @@ def resolve_elasticities(tables: InputTables, uni: Universe) -> ElasticitiesUsed
     )
     return ElasticitiesUsed(out["import_demand"], out["substitution"], out["export_supply"],
                             table)
+
+
+def _text_at(values: np.ndarray, idx: np.ndarray) -> pd.Series:
+    """``values[idx]`` as a pandas ``str`` Series, taken from the distinct values."""
+    return pd.Series(pd.array(np.asarray(values, dtype=object), dtype="str").take(idx))
 
 
 def _rule_labels(rules: pd.DataFrame) -> np.ndarray:
