@@ -51,12 +51,12 @@ def calamine_read(paths: list[Path]) -> float:
 def one_run(out: Path, inputs: list[Path] | None
             ) -> tuple[dict[str, float], float, list[Path]]:
     """The CLI's run, in process: (seconds per phase, total, files written)."""
-    from fta_compare import api
     from fta_compare.pages import keep_freed_memory
+
+    keep_freed_memory()  # as the command's entry point does, before numpy is imported
+    from fta_compare import api
     from fta_compare.phases import Phases
     from fta_compare.report.writer import write_report
-
-    keep_freed_memory()  # as the command line does before its run
     phases = Phases(show=False)
     t = time.perf_counter()
     result = api.run(inputs, depth_channel=True, phases=phases)

@@ -127,3 +127,31 @@ def test_heap_warmed_waits_for_every_warm_up(monkeypatch: pytest.MonkeyPatch) ->
     assert not any(w.is_alive() for w in workers if w is not None)
     assert pages._warming == []
     pages.heap_warmed()  # nothing left: returns at once
+
+
+_ENTRY = textwrap.dedent("""
+    import sys
+    import fta_compare.pages as pages
+    assert "numpy" not in sys.modules, "importing pages imported numpy"
+    seen = []
+    real = pages.keep_freed_memory
+    def spy():
+        seen.append("numpy" in sys.modules or "pandas" in sys.modules)
+        return real()
+    pages.keep_freed_memory = spy
+    from fta_compare import entry
+    sys.argv = ["fta-compare", "--version"]
+    try:
+        entry.main()
+    except SystemExit:
+        pass
+    print(seen)
+""")
+
+
+def test_entry_point_keeps_freed_memory_before_numpy_starts_threads() -> None:
+    """The command sets the malloc settings before numpy and pandas are imported (their
+    threads would otherwise hold arenas of their own, see fta_compare.pages)."""
+    out = subprocess.run([sys.executable, "-c", _ENTRY], capture_output=True, text=True,
+                         check=True).stdout
+    assert out.strip().splitlines()[-1] == "[False]"

@@ -69,9 +69,6 @@ def main() -> None:
       fta-compare validate my_tariffs.xlsx
       fta-compare template blank_inputs.xlsx
     """
-    from fta_compare.pages import keep_freed_memory
-
-    keep_freed_memory()  # before any thread starts (see fta_compare.pages)
 
 
 @main.command()

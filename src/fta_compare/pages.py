@@ -24,28 +24,34 @@ arrays are read many times), so only the compiler's allocations opt out.
 from __future__ import annotations
 
 import ctypes
+import functools
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-
-import numpy as np
 
 # glibc <malloc.h>
 _M_TRIM_THRESHOLD, _M_MMAP_MAX, _M_ARENA_MAX = -1, -4, -8
 _PAGE = 4096
 _kept = False  # keep_freed_memory took effect: warm_heap's pages stay in the process
 _warming: list[threading.Thread] = []  # warm_heap's threads not yet waited for
+# numpy is imported only where it is used: keep_freed_memory must run before numpy starts
+# its BLAS threads (see there)
 
-try:  # numpy's switch of the madvise call (numpy >= 1.20; private, so looked up softly)
-    from numpy._core.multiarray import _set_madvise_hugepage as _set_hugepage
-except ImportError:  # pragma: no cover - other numpy layouts
+
+@functools.cache
+def _hugepage_switch() -> Callable[[bool], bool] | None:
+    """numpy's switch of the madvise call (numpy >= 1.20; private, so looked up softly)."""
     try:
-        from numpy.core.multiarray import (  # type: ignore[no-redef]
-            _set_madvise_hugepage as _set_hugepage,
-        )
-    except ImportError:
-        _set_hugepage = None
+        from numpy._core.multiarray import _set_madvise_hugepage
+    except ImportError:  # pragma: no cover - other numpy layouts
+        try:
+            from numpy.core.multiarray import (  # type: ignore[no-redef]
+                _set_madvise_hugepage,
+            )
+        except ImportError:
+            return None
+    return _set_madvise_hugepage  # type: ignore[no-any-return]
 
 
 @contextmanager
@@ -53,14 +59,15 @@ def written_once() -> Iterator[None]:
     """numpy arrays allocated inside the block get ordinary pages (no huge-page advice);
     the previous setting is restored after it. A no-op where numpy has no such switch.
     The switch is process-wide: use it where no other thread allocates large arrays."""
-    if _set_hugepage is None:
+    switch = _hugepage_switch()
+    if switch is None:
         yield
         return
-    previous = _set_hugepage(False)
+    previous = switch(False)
     try:
         yield
     finally:
-        _set_hugepage(previous)
+        switch(previous)
 
 
 def keep_freed_memory() -> bool:
@@ -69,10 +76,15 @@ def keep_freed_memory() -> bool:
     never trimmed (``M_TRIM_THRESHOLD`` -1, see mallopt(3)). True if glibc took all three;
     False elsewhere (no ``mallopt``: macOS, Windows), where nothing changes.
 
-    Process-wide and lasting: the command line calls it once, before any thread starts;
-    a library importing fta_compare is left alone. Default run on the 2-core VM, three
-    runs each, alternating: 27.4 s against 28.0 s on average, pages the kernel allocated
-    1.7 against 3.0 million, peak memory 5.5 against 5.7 GB."""
+    Process-wide and lasting: the command's entry point (:mod:`fta_compare.entry`) calls
+    it once, before numpy is imported; a library importing fta_compare is left alone.
+    *Before numpy*: importing numpy (OpenBLAS) and pandas starts threads, each with a
+    malloc arena of its own, and a thread started later may then be given one of theirs,
+    so the pages :func:`warm_heap` frees stay in an arena the solve does not use. Called
+    after those imports, the default run took 22.4 s (its solve: 6.8 s, 4.0 s of it in
+    the kernel); called before, 20.1 s (5.2 s, 0.4 s). Earlier, against not calling it:
+    27.4 s against 28.0 s on average, pages the kernel allocated 1.7 against 3.0 million,
+    peak memory 5.5 against 5.7 GB."""
     try:
         mallopt = ctypes.CDLL(None).mallopt
     except (OSError, AttributeError):  # pragma: no cover - not glibc
@@ -138,6 +150,8 @@ def _touch_and_free(nbytes: int) -> None:
     block = libc.malloc(nbytes)
     if not block:
         return
+    import numpy as np
+
     try:
         pages = np.frombuffer((ctypes.c_uint8 * nbytes).from_address(block), dtype=np.uint8)
         pages[::_PAGE] = 0
