@@ -1,10 +1,13 @@
 """Read input tables from .xlsx workbooks, CSV and Parquet files, keeping cell locations.
 
-Workbooks are read with the calamine engine (``python-calamine``; measured against
-openpyxl read-only mode in ``benchmarks/read_engines.py``), after safety checks on the
-zip container that run *before* calamine parses any XML (:mod:`.xlsx_container`: zip
-bombs, lying headers, DTDs and entities, oversized cell grids); formulas without a cached
-value and cells holding an Excel error are listed when they are in a contract column.
+Workbooks are read with the calamine engine, after safety checks on the zip container
+that run *before* calamine parses any XML (:mod:`.xlsx_container`: zip bombs, lying
+headers, DTDs and entities, oversized cell grids); formulas without a cached value and
+cells holding an Excel error are listed when they are in a contract column. A cleared
+sheet goes straight to typed columns through fastexcel (:mod:`.reader_fast`) when the
+table it gives is provably the one the cell-by-cell path gives; otherwise, and for every
+odd sheet, python-calamine hands over each cell (measured against openpyxl read-only mode
+in ``benchmarks/read_engines.py``).
 
 Any error of the third-party parsers (including a Rust panic) becomes an
 :class:`~fta_compare.errors.Issue` naming the file: no user mistake gives a traceback.
