@@ -230,3 +230,19 @@ def test_scan_finds_first_value_row_and_merged_cells() -> None:
     odd = SheetScan()  # a cell without a reference: the layout is not known
     odd.feed(head + b'<row r="1"><c t="s"><v>0</v></c></row></sheetData>')
     assert odd.first_value_row == -1
+
+
+def test_row_with_only_a_date_is_kept(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A row whose only filled cell is a date is a row (not blank) on both paths, so its
+    missing cells are reported where they are."""
+    from test_bad_inputs import schedule_sheets
+
+    sheets = schedule_sheets()
+    sheets["duties"][1][6] = dt.date(2025, 4, 3)
+    sheets["duties"].append([None] * 6 + [dt.date(2025, 5, 1)])
+    path = write_xlsx(tmp_path / "date_row.xlsx", sheets)
+    seen = _taken(monkeypatch)
+    fast, slow = _both(path, monkeypatch)
+    _assert_same(fast, slow)
+    assert ("duties", True) in seen
+    assert any(i.sheet == "duties" and i.cell.endswith("3") for i in fast[1])

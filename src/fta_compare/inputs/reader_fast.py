@@ -11,8 +11,10 @@ validated; otherwise :func:`fast_frame` returns None and the reader takes that p
 * every header cell is text (none empty), and no name repeats (fastexcel would rename
   a repeat ``name_1``);
 * every column holds one kind of cell, over all its rows (fastexcel's strict inference):
-  text, or numbers. Dates, booleans, durations, integers and mixed columns take the
-  cell-by-cell path, as does a number column where text was parsed ('NA', 'nan').
+  text, numbers, or dates that are whole days from 1900 on (``datetime.date``, as
+  python-calamine gives them). Times of day, booleans, durations, integers and mixed
+  columns take the cell-by-cell path, as does a number column where text was parsed
+  ('NA', 'nan').
 
 Empty cells become ``""`` in text columns (as python-calamine gives them) and NaN in
 number columns, which validation reads alike (blank).
@@ -30,7 +32,7 @@ import pyarrow.compute as pc
 
 from fta_compare.errors import Issue
 from fta_compare.inputs.cells import map_rows
-from fta_compare.inputs.headers import header_names
+from fta_compare.inputs.headers import header_names, is_blank
 from fta_compare.inputs.schema import SHEETS
 from fta_compare.inputs.sheet_scan import MAX_CELLS, MAX_COLUMNS
 from fta_compare.inputs.tables import FILE_COL, ROW_COL, SHEET_COL, column_letter
@@ -89,9 +91,8 @@ def fast_frame(reader: object, file: str, sheet: str, table: str, header_row: in
         column = _column(array)
         if column is None:
             return None
-        is_blank = (column.isna().to_numpy() if column.dtype.kind == "f"
-                    else map_rows(column, _blank_text).astype(bool))
-        blank &= is_blank
+        blank &= (column.isna().to_numpy() if column.dtype.kind == "f"
+                  else map_rows(column, is_blank).astype(bool))
         if name not in contract:  # empty number cells are '' there too
             column = column.astype(object).mask(column.isna(), "")
         columns[name] = column
@@ -173,6 +174,3 @@ def _dates(array: pa.Array) -> pd.Series | None:
     values[~valid] = ""
     return pd.Series(values, dtype=object)
 
-
-def _blank_text(v: object) -> bool:
-    return not isinstance(v, str) or v.strip() == ""
