@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
@@ -140,3 +141,66 @@ def test_ge_only_workbook_runs_with_model_ge(tmp_path: Path) -> None:
                                                                      "welfare"], rel=1e-9)
     assert gw.loc[("cut", "ROW"), "welfare"] < 0  # trade diverted away from the outsider
     assert not out.with_name("ge_only_out.results.parquet").exists()
+
+
+def test_sector_model_later_in_its_worker_gives_the_same_answer_and_workbook(
+        both: list[Path], tmp_path: Path) -> None:
+    """``ge_later``: the sector model solves in a low-priority process while the workbook
+    is written; the answer, the warnings (in order), the model ranks and every cell of the
+    workbook are those of the run that waits for it."""
+    from python_calamine import CalamineWorkbook
+
+    from fta_compare.ge_worker import GEWorker
+    from fta_compare.report.writer import write_report
+
+    tables = load_inputs(both)
+    cfg = api.make_config(both, model="gsim", solution="exact", focus=None,
+                          depth_channel=False, command="test")
+    now = api.run_tables(tables, cfg)
+    with GEWorker() as worker:
+        assert worker._pool.submit(os.nice, 0).result() == 19  # lowest priority
+        later = api.run_tables(tables, cfg, ge_worker=worker)
+        assert later.ge is None and later.pending_ge is not None
+        assert "ge" not in set(later.model_ranks["model"])
+        books = {}
+        for name, result in (("now", now), ("later", later)):
+            (tmp_path / name).mkdir()
+            books[name] = tmp_path / name / "comparison.xlsx"
+            write_report(result, books[name], force=True)
+        done = api.complete(later)
+    assert api.complete(done) is done and done.pending_ge is None
+    assert [str(w) for w in done.warnings] == [str(w) for w in now.warnings]
+    pd.testing.assert_frame_equal(done.model_ranks, now.model_ranks)
+    pd.testing.assert_frame_equal(done.ge.welfare, now.ge.welfare)  # to the bit
+    pd.testing.assert_frame_equal(done.ge.sectors, now.ge.sectors)
+    a, b = (CalamineWorkbook.from_path(str(books[k])) for k in ("now", "later"))
+    assert a.sheet_names == b.sheet_names
+    assert "GE real income" in a.sheet_names and "model_ranks" in a.sheet_names
+    def cells(book: CalamineWorkbook, sheet: str) -> list[list[object]]:
+        rows = book.get_sheet_by_name(sheet).to_python()  # the manifest's phase timings vary
+        return [r for r in rows if not str(r[0]).startswith("seconds ")]
+
+    for sheet in a.sheet_names:
+        assert cells(a, sheet) == cells(b, sheet), sheet
+
+
+def test_failed_report_stops_the_pending_sector_model(both: list[Path], tmp_path: Path
+                                                      ) -> None:
+    """When the report cannot be written, nobody waits for the sector model: its worker
+    process is stopped at once, not left to finish."""
+    from fta_compare.errors import OutputError
+    from fta_compare.ge_worker import GEWorker
+    from fta_compare.report.writer import write_report
+
+    tables = load_inputs(both)
+    cfg = api.make_config(both, model="gsim", solution="exact", focus=None,
+                          depth_channel=False, command="test")
+    worker = GEWorker()
+    procs = list(worker._pool._processes.values())
+    result = api.run_tables(tables, cfg, ge_worker=worker)
+    taken = tmp_path / "taken.xlsx"
+    taken.write_bytes(b"an analyst's file")
+    with pytest.raises(OutputError):
+        write_report(result, taken)  # exists, no --force
+    assert procs and not any(p.is_alive() for p in procs)
+    assert taken.read_bytes() == b"an analyst's file"

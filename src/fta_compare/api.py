@@ -10,11 +10,11 @@ from __future__ import annotations
 import hashlib
 import sys
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -43,10 +43,14 @@ from fta_compare.prepare import (
 )
 from fta_compare.quality import quality_shares
 from fta_compare.results import (
+    PendingGE,
     ResultsBuilder,
     RunConfig,
     RunResult,
     ScenarioTables,
+)
+from fta_compare.results import (
+    complete as complete,  # re-exported: the CLI waits for a pending sector model with it
 )
 from fta_compare.scenarios.compiler import CompiledScenarios
 from fta_compare.scenarios.shocks import (
@@ -54,7 +58,8 @@ from fta_compare.scenarios.shocks import (
 )
 
 if TYPE_CHECKING:
-    from fta_compare.ge_lens import GEOutcome
+    from fta_compare.ge_lens import GEOutcome, GEPlan
+    from fta_compare.ge_worker import GEWorker
 
 MODELS = ("smart", "gsim", "ge")
 SOLUTIONS = ("linear", "exact")
@@ -149,23 +154,43 @@ def validate(inputs: Sequence[Path | str]) -> list[Issue]:
 def run(inputs: Sequence[Path | str] | None = None, *, model: str = DEFAULT_MODEL,
         solution: str | None = None, focus: str | None = None,
         depth_channel: bool = False, command: str = "", phases: Phases | None = None,
-        robustness: bool = True, time_path: bool = True, ge_lens: bool = True) -> RunResult:
+        robustness: bool = True, time_path: bool = True, ge_lens: bool = True,
+        ge_later: bool = False) -> RunResult:
     """Read, validate, compile scenarios, solve every scenario against the baseline.
 
     ``robustness``: also solve the other PE models for the model-ranking table;
     ``time_path``: also solve staged agreements at their intermediate staging years;
     ``ge_lens``: also solve the sector model when the inputs have ``ge_*`` sheets;
+    ``ge_later``: the sector model solves in a low-priority process of its own and the
+    result comes back with it pending (``pending_ge``): :func:`complete` waits for it, and
+    the report writer does so only once it has written what does not need it (the
+    command line; see :mod:`fta_compare.ge_worker`);
     ``phases``: times the phases and shows progress (see :class:`fta_compare.phases.Phases`).
     """
     phases = phases or Phases(show=False)
     paths = [Path(p) for p in inputs] if inputs else default_inputs()
     solver_for(model, solution)  # fail fast on a bad combination
-    tables = load_inputs(paths, phases, after_read=lambda read: _warm_heap_for_run(
-        read, depth_channel))
-    cfg = make_config(paths, model=model, solution=solution, focus=focus,
-                      depth_channel=depth_channel, command=command)
-    return run_tables(tables, cfg, phases=phases, robustness=robustness, time_path=time_path,
-                      ge_lens=ge_lens)
+    worker = None
+    if ge_later:
+        from fta_compare.ge_worker import GEWorker
+
+        worker = GEWorker()  # started before the run's threads
+    try:
+        tables = load_inputs(paths, phases, after_read=lambda read: _warm_heap_for_run(
+            read, depth_channel))
+        cfg = make_config(paths, model=model, solution=solution, focus=focus,
+                          depth_channel=depth_channel, command=command)
+        result = run_tables(tables, cfg, phases=phases, robustness=robustness,
+                            time_path=time_path, ge_lens=ge_lens, ge_worker=worker)
+    except BaseException:
+        if worker is not None:
+            worker.close(stop=True)
+        raise
+    if worker is not None and result.pending_ge is None:
+        worker.close()  # no sector model in this run
+    return result
+
+
 
 
 # Heap a run adds after validation per trade row and row of the scenarios sheet, set at
@@ -208,16 +233,17 @@ def with_sensitivity(result: RunResult, path: Path) -> RunResult:
 
 
 def run_tables(tables: InputTables, cfg: RunConfig, phases: Phases | None = None,
-               robustness: bool = True, time_path: bool = True, ge_lens: bool = True
-               ) -> RunResult:
+               robustness: bool = True, time_path: bool = True, ge_lens: bool = True,
+               ge_worker: GEWorker | None = None) -> RunResult:
     """The model run on validated tables (no I/O): the main PE model with every table,
     the other PE models' rankings (``robustness``), the staging time path
     (``time_path``) and, when the inputs have ``ge_*`` sheets, the sector model on the same
     scenarios (``ge_lens``; always with ``--model ge``). The other PE models and the sector
     model need only the arrays and the shocks: each runs on a helper thread, the sector
     model from the start of the solve, the other PE models while the result tables are
-    built."""
-    from fta_compare.robustness import model_label, rank_table
+    built. With ``ge_worker`` (:class:`fta_compare.ge_worker.GEWorker`) the sector model
+    solves in that process and the result comes back with it pending (see :func:`run`)."""
+    from fta_compare.robustness import model_label
     from fta_compare.timepath import economy_totals, time_path_table
     from fta_compare.validity import check, issues
 
@@ -240,7 +266,7 @@ def run_tables(tables: InputTables, cfg: RunConfig, phases: Phases | None = None
             # the sector model needs only the arrays and the shocks: it starts with the PE
             # solve and runs beside it and the tables, so its solves fill their idle moments
             # instead of leaving a tail of their own at the end
-            ge = (beside.submit(_ge_lens, tables, m, prep)
+            ge = (beside.submit(_ge_lens, tables, m, prep, ge_worker)
                   if tables.has_ge and (ge_lens or cfg.model == "ge") else None)
             with phases.phase("solve", f"solving {n_all} scenarios and steps ({label})"):
                 tables_of = ResultsBuilder(m, names, prep.quality)
@@ -283,29 +309,39 @@ def run_tables(tables: InputTables, cfg: RunConfig, phases: Phases | None = None
                         other_label, welfare_of, found_of = job.result()
                         by_model[other_label] = welfare_of[:, focus_idx]
                         other_found += found_of
-            outcome = None
-            if ge is not None:
+            outcome = pending = None
+            if ge is not None and ge_worker is not None:
+                plan, solving = ge.result()  # the bridge; the solves go on in the worker
+            elif ge is not None:
                 with phases.phase("ge", "solving the sector model (GE)"):
                     outcome = ge.result()
     finally:  # an interrupt or an error skips the work not yet started
         beside.shutdown(wait=True, cancel_futures=True)
-    if outcome is not None:
-        warnings += outcome.warnings
-        for w in outcome.warnings:
-            if w.file == "model":
-                phases.note(str(w))
-        if cfg.focus in outcome.economies:
-            w = outcome.welfare
-            mine = w[w["country"] == cfg.focus].set_index("scenario")["welfare"]
-            by_model["ge"] = mine.reindex(names).to_numpy(dtype=float)
+    n_before = len(warnings)  # the sector model's warnings go here
     bad = out.convergence[~out.convergence["converged"]]
     for row in bad.itertuples(index=False):
         warnings.append(Issue("model", str(row.scenario), str(row.hs), f"{row.residual:.3g}",
                               "product did not converge; its effects are set to zero "
                               "and listed in 'convergence'", "warning"))
-    ranks = rank_table(names, by_model, {k: ("real income change (fraction)" if k == "ge"
-                                             else unit) for k in by_model})
-    return RunResult(
+
+    def with_ge(result: RunResult, outcome: GEOutcome) -> RunResult:
+        """``result`` with the sector model's warnings, rank column and answer."""
+        for w in outcome.warnings:
+            if w.file == "model":
+                phases.note(str(w))
+        by = dict(by_model)
+        if cfg.focus in outcome.economies:
+            w = outcome.welfare
+            mine = w[w["country"] == cfg.focus].set_index("scenario")["welfare"]
+            by["ge"] = mine.reindex(names).to_numpy(dtype=float)
+        return replace(result, ge=outcome, pending_ge=None,
+                       warnings=(*result.warnings[:n_before], *outcome.warnings,
+                                 *result.warnings[n_before:]),
+                       model_ranks=_model_ranks(names, by, unit))
+
+    if ge is not None and ge_worker is not None:
+        pending = PendingGE(plan=plan, solving=solving, merge=with_ge, worker=ge_worker)
+    pe_only = RunResult(
         config=cfg,
         results=out.results,
         prices=out.prices,
@@ -323,13 +359,22 @@ def run_tables(tables: InputTables, cfg: RunConfig, phases: Phases | None = None
             columns=["table", "column", "source", "transformation"]),
         quality=quality,
         warnings=tuple(warnings),
-        model_ranks=ranks,
+        model_ranks=_model_ranks(names, by_model, unit),
         time_path=path,
         validity=tuple(found),
         robustness_validity=tuple(other_found),
         timings=tuple(phases.table()),
-        ge=outcome,
+        pending_ge=pending,
     )
+    return pe_only if outcome is None else with_ge(pe_only, outcome)
+
+
+def _model_ranks(names: list[str], by_model: dict[str, np.ndarray], unit: str
+                 ) -> pd.DataFrame:
+    from fta_compare.robustness import rank_table
+
+    return rank_table(names, by_model, {k: ("real income change (fraction)" if k == "ge"
+                                            else unit) for k in by_model})
 
 
 def _other_pe_models(label: str, robustness: bool) -> list[tuple[str, str]]:
@@ -352,12 +397,18 @@ def _other_model(model: str, solution: str, m: MarketArrays, prep: PreparedRun
     return label, welfare, found
 
 
-def _ge_lens(tables: InputTables, m: MarketArrays, prep: PreparedRun) -> GEOutcome:
-    """The sector model on the run's scenarios (:func:`fta_compare.ge_lens.run_ge`)."""
-    from fta_compare.ge_lens import run_ge
+def _ge_lens(tables: InputTables, m: MarketArrays, prep: PreparedRun,
+             worker: GEWorker | None = None) -> GEOutcome | tuple[GEPlan, Future[Any]]:
+    """The sector model on the run's scenarios (:func:`fta_compare.ge_lens.run_ge`); with
+    a ``worker``, its plan and the worker's future of its solves instead."""
+    from fta_compare.ge_lens import plan_ge, run_ge
 
     defs = prep.compiled.definitions
-    return run_ge(tables, m, prep.shocks, dict(defs.regions) if defs else {})
+    regions = dict(defs.regions) if defs else {}
+    if worker is None:
+        return run_ge(tables, m, prep.shocks, regions)
+    plan = plan_ge(tables, m, prep.shocks, regions)
+    return plan, worker.solve(plan.base, plan.scenarios)
 
 
 def _run_ge_only(tables: InputTables, cfg: RunConfig, phases: Phases) -> RunResult:

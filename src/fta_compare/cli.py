@@ -112,12 +112,14 @@ def run(inputs: tuple[Path, ...], model: str, solution: str | None, focus: str |
 
     check_targets([out], force)  # fail before the run; the detail files are checked later
     phases = Phases(show=False if quiet else None)
+    # the sector model solves in a low-priority process while the workbook is written
     result = api.run(list(inputs) or None, model=model, solution=solution, focus=focus,
                      depth_channel=depth_channel, ge_lens=not no_ge, phases=phases,
-                     command=" ".join(["fta-compare", *sys.argv[1:]]))
+                     command=" ".join(["fta-compare", *sys.argv[1:]]), ge_later=True)
     result = api.with_sensitivity(result, out.with_name("sensitivity.xlsx"))
     with phases.phase("write", "writing the workbook"):
         written = write_report(result, out, force=force, detail=detail)
+        result = api.complete(result)  # in already: the workbook needed it
     phases.close()
     for line in warning_digest(result.warnings, out, shown=bool(phases.show)):
         click.echo(line, err=True)

@@ -63,10 +63,38 @@ def _changed(name: str, inputs: GEInputs, tariff: np.ndarray, cost: np.ndarray |
         "cost_change": 0.0 if cost is None else cost[j, i, n]})
 
 
+@dataclass(frozen=True)
+class GEPlan:
+    """The sector model's inputs for a run, before its solves: what :func:`solve_ge` needs
+    (``base``, ``scenarios``) and what :func:`ge_outcome` adds to their results."""
+
+    inputs: GEInputs
+    base: ge.GEBase
+    scenarios: dict[str, tuple[np.ndarray, np.ndarray | None]]
+    changed: list[pd.DataFrame]
+    mapping: pd.DataFrame
+    sector_names: dict[str, str]
+    warnings: tuple[Issue, ...]
+
+
 def run_ge(tables: InputTables, m: MarketArrays | None,
            shocks: Sequence[tuple[str, Shock]], regions: dict[str, tuple[str, ...]],
            unit_note: str = "") -> GEOutcome:
     """Solve the sector model for the run's scenarios (see the module docstring)."""
+    plan = plan_ge(tables, m, shocks, regions, unit_note)
+    return ge_outcome(plan, solve_ge(plan.base, plan.scenarios))
+
+
+def solve_ge(base: ge.GEBase, scenarios: dict[str, tuple[np.ndarray, np.ndarray | None]]
+             ) -> dict[str, ge.GEResult]:
+    """The baseline and every scenario (:func:`fta_compare.model.ge.solve_scenarios`)."""
+    return ge.solve_scenarios(base, scenarios)
+
+
+def plan_ge(tables: InputTables, m: MarketArrays | None,
+            shocks: Sequence[tuple[str, Shock]], regions: dict[str, tuple[str, ...]],
+            unit_note: str = "") -> GEPlan:
+    """Calibrate the sector model and bridge the run's PE shocks to it (no solve)."""
     inputs, found = ge_inputs(tables)
     warnings = list(found)
     base = inputs.calibrate()
@@ -98,8 +126,14 @@ def run_ge(tables: InputTables, m: MarketArrays | None,
         if name not in scen:
             scen[name] = (tariff, None)
             changed.append(_changed(name, inputs, tariff, None))
-    results = ge.solve_scenarios(base, scen)
-    welfare, sectors = ge_frames(inputs, results)
+    return GEPlan(inputs=inputs, base=base, scenarios=scen, changed=changed, mapping=mapping,
+                  sector_names=_descriptions(tables), warnings=tuple(warnings))
+
+
+def ge_outcome(plan: GEPlan, results: dict[str, ge.GEResult]) -> GEOutcome:
+    """The sector model's answer from its solves (:func:`solve_ge`)."""
+    warnings = list(plan.warnings)
+    welfare, sectors = ge_frames(plan.inputs, results)
     conv = pd.DataFrame({
         "scenario": list(results),
         "converged": [r.converged for r in results.values()],
@@ -112,8 +146,8 @@ def run_ge(tables: InputTables, m: MarketArrays | None,
                               f"'{row.scenario}' (relative wage change {row.residual:.3g} "
                               "after the last step): its GE results are not reliable",
                               "warning"))
-    tariffs = (pd.concat(changed, ignore_index=True) if changed
+    tariffs = (pd.concat(plan.changed, ignore_index=True) if plan.changed
                else pd.DataFrame(columns=list(GE_TARIFF_COLUMNS)))
     return GEOutcome(welfare=welfare, sectors=sectors, convergence=conv, tariffs=tariffs,
-                     mapping=mapping, sector_names=_descriptions(tables),
-                     economies=tuple(inputs.economies), warnings=tuple(warnings))
+                     mapping=plan.mapping, sector_names=plan.sector_names,
+                     economies=tuple(plan.inputs.economies), warnings=tuple(warnings))

@@ -6,9 +6,10 @@ report is an aggregation of these, so any number in the report can be traced bac
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -17,6 +18,10 @@ from fta_compare.categorical import codes_dtype
 from fta_compare.errors import Issue
 from fta_compare.model.arrays import MarketArrays, ModelResult
 from fta_compare.validity import Validity
+
+if TYPE_CHECKING:
+    from fta_compare.ge_lens import GEOutcome, GEPlan
+    from fta_compare.ge_worker import GEWorker
 
 RESULT_COLUMNS = [
     "scenario", "importer", "exporter", "hs", "base_value", "new_value", "trade_creation",
@@ -87,6 +92,8 @@ class RunResult:
     timings: tuple[tuple[str, float], ...] = ()  # (phase, seconds) of the run so far
     rank_first: pd.DataFrame | None = None  # share of sensitivity draws ranking first
     ge: Any = None  # ge_lens.GEOutcome: the sector model's answer, when it ran
+    # PendingGE while the sector model still solves in its worker (see complete)
+    pending_ge: Any = None
 
     @property
     def scenarios(self) -> list[str]:
@@ -342,3 +349,37 @@ def _stack(frames: list[pd.DataFrame]) -> pd.DataFrame:
         else:
             cols[c] = pd.concat(parts, ignore_index=True)
     return pd.DataFrame(cols, copy=False)
+
+
+@dataclass
+class PendingGE:
+    """The sector model of a run still solving in its worker process (``api.run(...,
+    ge_later=True)``); :func:`complete` waits for it once and merges it into the result."""
+
+    plan: GEPlan
+    solving: Future[Any]  # the worker's ge_lens.solve_ge
+    merge: Callable[[RunResult, GEOutcome], RunResult]
+    worker: GEWorker  # closed once the answer is in
+    _outcome: GEOutcome | None = None
+
+    def cancel(self) -> None:
+        """Stop the worker: the answer is no longer wanted (the report failed)."""
+        self.worker.close(stop=True)
+
+    def outcome(self) -> GEOutcome:
+        """The sector model's answer, waiting for it the first time."""
+        if self._outcome is None:
+            from fta_compare.ge_lens import ge_outcome
+
+            try:
+                self._outcome = ge_outcome(self.plan, self.solving.result())
+            finally:
+                self.worker.close()
+        return self._outcome
+
+
+def complete(result: RunResult) -> RunResult:
+    """``result`` with its sector model in (warnings, model ranks, ``ge``), waiting for it
+    if it is still pending; ``result`` itself when nothing is pending."""
+    pending = result.pending_ge
+    return result if pending is None else pending.merge(result, pending.outcome())

@@ -47,7 +47,13 @@ from fta_compare.report.sheets import (
     warnings_sheet,
 )
 from fta_compare.report.summary import ge_summary, summary
-from fta_compare.results import PRICE_COLUMNS, RESULT_COLUMNS, WELFARE_COLUMNS, RunResult
+from fta_compare.results import (
+    PRICE_COLUMNS,
+    RESULT_COLUMNS,
+    WELFARE_COLUMNS,
+    RunResult,
+    complete,
+)
 
 CONTRACT_SHEETS = ("results", "prices", "welfare", "scorecard", "applied")
 __all__ = ["CONTRACT_SHEETS", "applied_changes", "write_report", "write_sensitivity",
@@ -71,6 +77,8 @@ def write_report(result: RunResult, out: Path, force: bool = False,
     second thread while the workbook is built (pyarrow works outside the GIL).
     ``detail``: 'summary' (the workbook holds a documented selection of large detail
     tables, see :mod:`fta_compare.report.detail`) or 'full' (every row in it too).
+    A result whose sector model is still pending (``api.run(..., ge_later=True)``) waits
+    for it only after the sheets that do not need it; those that do keep their place.
     """
     if detail not in DETAIL_MODES:
         raise ValueError(f"detail must be one of {DETAIL_MODES}")
@@ -78,7 +86,19 @@ def write_report(result: RunResult, out: Path, force: bool = False,
     ge_only = result.results.empty and result.ge is not None
     parquet = detail_paths(out) if detail_parquet and not ge_only else {}
     targets = [out, *parquet.values()]
-    check_targets(targets, force)
+    try:
+        check_targets(targets, force)
+        _write_all(result, parquet, targets, force, detail)
+    except BaseException:
+        if result.pending_ge is not None:  # nobody will wait for the sector model
+            result.pending_ge.cancel()
+        raise
+    return targets
+
+
+def _write_all(result: RunResult, parquet: dict[str, Path], targets: list[Path],
+               force: bool, detail: str) -> None:
+    """Every target written to a temporary file, then all put in place (atomic)."""
     with atomic_paths(targets, force) as temps, ThreadPoolExecutor(max_workers=1) as pool:
         names = {k: p.name for k, p in parquet.items()}
         tables = {"results": lambda: result.results, "prices": lambda: result.prices,
@@ -89,7 +109,6 @@ def write_report(result: RunResult, out: Path, force: bool = False,
         _write_workbook(result, temps[0], names, detail)
         for job in jobs:
             job.result()  # raises what the thread raised; the context then cleans up
-    return targets
 
 
 def write_parquet(df: pd.DataFrame, path: Path) -> None:
@@ -153,22 +172,36 @@ def _write_workbook(result: RunResult, path: Path, parquet: dict[str, str],
         f"are the Parquet files beside it ({', '.join(p.complete for p in cut)}); "
         "'--detail full' puts every row here."] if cut else []
 
-    summary(book, result, totals, partners, first, summary_notes)
+    # with the sector model still solving (api.run(..., ge_later=True)), the sheets that
+    # need it keep their place and are written last, once it is in (api.complete)
+    later = result.pending_ge is not None
+    if later:
+        book.reserve("summary")
+    else:
+        summary(book, result, totals, partners, first, summary_notes)
     compare(book, totals)
     for scen in result.scenarios:
         scenario_sheet(book, result, scen, totals, partners, sectors, focus_rows)
     sectors_sheet(book, sectors)
-    if result.ge is not None:
+    if later:
+        book.reserve("GE real income")
+        book.reserve("GE sectors")
+    elif result.ge is not None:
         ge_welfare_sheet(book, result)
         ge_sectors_sheet(book, result)
     assumptions(book, result, pick_pairs)
     sources(book, result)
     manifest(book, result, [p.note for p in [*picks, *el_pick]])
-    warnings_sheet(book, result)
+    if later:
+        book.reserve("warnings")
+    else:
+        warnings_sheet(book, result)
     glossary(book)
     if result.time_path is not None and len(result.time_path):
         plain_sheet(book, "time_path", result.time_path, human=True)
-    if result.model_ranks is not None and len(result.model_ranks):
+    if later:
+        book.reserve("model_ranks", constant_memory=True)
+    elif result.model_ranks is not None and len(result.model_ranks):
         plain_sheet(book, "model_ranks", result.model_ranks, human=False)
     conv = convergence_table(result.convergence)
     if len(conv):
@@ -184,6 +217,13 @@ def _write_workbook(result: RunResult, path: Path, parquet: dict[str, str],
     plain_sheet(book, "scorecard", card[card["value"].notna() & card["rank"].notna()],
                 human=False)
     plain_sheet(book, "applied", picks[2].table, human=False, split=True)
+    if later:
+        result = complete(result)
+        summary(book, result, totals, partners, first, summary_notes)
+        ge_welfare_sheet(book, result)
+        ge_sectors_sheet(book, result)
+        warnings_sheet(book, result)
+        plain_sheet(book, "model_ranks", result.model_ranks, human=False)
     if result.ge is not None:
         ge_contract_sheets(book, result)
     _properties(book, result)
