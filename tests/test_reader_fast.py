@@ -147,6 +147,16 @@ def _edited(base: dict[str, list[list[Any]]], edits: list[tuple[str, int, int, A
     return base
 
 
+def _read_alike(path: Path, sheets: dict[str, list[list[Any]]],
+                layout: tuple[int, int, bool, bool], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Write ``sheets`` in ``layout`` and assert both read paths agree."""
+    try:
+        book = _layout_book(path, sheets, *layout)
+    except (ValueError, TypeError, IllegalCharacterError):  # openpyxl refuses some values
+        return
+    _assert_same(*_both(book, monkeypatch))
+
+
 LAYOUT = dict(blank_above=st.integers(0, 2), first_col=st.integers(0, 1),
               blank_inside=st.booleans(), repeat_header=st.booleans())
 
@@ -161,12 +171,8 @@ def test_any_cells_and_layout_read_alike(edits: list[tuple[str, int, int, Any]],
                                          blank_inside: bool, repeat_header: bool,
                                          tmp_path: Path,
                                          monkeypatch: pytest.MonkeyPatch) -> None:
-    try:
-        path = _layout_book(tmp_path / "cells.xlsx", _edited(check_case_sheets(), edits),
-                            blank_above, first_col, blank_inside, repeat_header)
-    except (ValueError, TypeError, IllegalCharacterError):  # openpyxl refuses some values
-        return
-    _assert_same(*_both(path, monkeypatch))
+    _read_alike(tmp_path / "cells.xlsx", _edited(check_case_sheets(), edits),
+                (blank_above, first_col, blank_inside, repeat_header), monkeypatch)
 
 
 @settings(max_examples=40, deadline=None, derandomize=True,
@@ -182,12 +188,8 @@ def test_schedule_cells_and_layout_read_alike(edits: list[tuple[str, int, int, A
                                               monkeypatch: pytest.MonkeyPatch) -> None:
     from test_bad_inputs import schedule_sheets
 
-    try:
-        path = _layout_book(tmp_path / "sched.xlsx", _edited(schedule_sheets(), edits),
-                            blank_above, first_col, blank_inside, repeat_header)
-    except (ValueError, TypeError, IllegalCharacterError):
-        return
-    _assert_same(*_both(path, monkeypatch))
+    _read_alike(tmp_path / "sched.xlsx", _edited(schedule_sheets(), edits),
+                (blank_above, first_col, blank_inside, repeat_header), monkeypatch)
 
 
 def test_fastexcel_missing_falls_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatch

@@ -65,13 +65,12 @@ class GEWorker:
     def close(self, stop: bool = False) -> None:
         """End the process once its work is done; with ``stop``, at once (the run failed
         or was interrupted: nobody waits for the answer)."""
-        procs = list((getattr(self._pool, "_processes", None) or {}).values())
-        self._pool.shutdown(wait=not stop, cancel_futures=True)
         if stop:
-            for proc in procs:
-                proc.terminate()
-            for proc in procs:
-                proc.join(5)
+            from fta_compare.parallel import stop_pool
+
+            stop_pool(self._pool)
+        else:
+            self._pool.shutdown(wait=True, cancel_futures=True)
 
     def __enter__(self) -> GEWorker:
         return self

@@ -422,6 +422,16 @@ def _pool_context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context("spawn")
 
 
+def stop_pool(pool: ProcessPoolExecutor) -> None:
+    """Shut ``pool`` down at once: pending work cancelled, running workers terminated."""
+    procs = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for proc in procs:
+        proc.terminate()
+    for proc in procs:
+        proc.join(5)
+
+
 Task = Any
 OnDone = Callable[[Task, Any], None]
 
@@ -459,12 +469,7 @@ def run_chunks(fn: Callable[[Any, Task], Any], context: Any, tasks: Sequence[Tas
                 results[i] = fut.result()
                 done(tasks[i], results[i])
     except BaseException:  # Ctrl-C or a failed chunk: stop our workers now, not at exit
-        procs = list((getattr(pool, "_processes", None) or {}).values())
-        pool.shutdown(wait=False, cancel_futures=True)
-        for proc in procs:
-            proc.terminate()
-        for proc in procs:
-            proc.join(5)
+        stop_pool(pool)
         raise
     pool.shutdown(wait=True)
     return results, EngineInfo("local-processes", workers)

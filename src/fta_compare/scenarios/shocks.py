@@ -106,9 +106,9 @@ def build_universe(tables: InputTables) -> Universe:
     v, rest = np.divmod(cell, n_c * n_p)
     r, p = np.divmod(rest, n_p)
     cells = pd.DataFrame({
-        "exporter": _take_text(countries, v, tr["exporter"]),
-        "importer": _take_text(countries, r, tr["importer"]),
-        "hs": _take_text(hs, p, tr["hs"]),
+        "exporter": _take_text(countries, v, tr["exporter"].dtype),
+        "importer": _take_text(countries, r, tr["importer"].dtype),
+        "hs": _take_text(hs, p, tr["hs"].dtype),
         "value": value.to_numpy(dtype=np.float64),
         "quality": q.reset_index(drop=True),
     })
@@ -116,9 +116,10 @@ def build_universe(tables: InputTables) -> Universe:
     return Universe(hs=hs, countries=countries, cells=cells)
 
 
-def _take_text(values: np.ndarray, idx: np.ndarray, like: pd.Series) -> pd.Series:
-    """``values[idx]`` as a Series of ``like``'s dtype, built from the distinct values."""
-    return pd.Series(pd.array(values, dtype=like.dtype).take(idx))
+def _take_text(values: np.ndarray, idx: np.ndarray, dtype: object = "str") -> pd.Series:
+    """``values[idx]`` as a Series of ``dtype``, built from the distinct values (no
+    Python object per row)."""
+    return pd.Series(pd.array(np.asarray(values, dtype=object), dtype=dtype).take(idx))
 
 
 def _build_universe_groupby(tr: pd.DataFrame, quality: pd.Series) -> Universe:
@@ -167,8 +168,8 @@ def resolve_elasticities(tables: InputTables, uni: Universe) -> ElasticitiesUsed
     """
     n_p, n_c = len(uni.hs), len(uni.countries)
     target = pd.DataFrame({  # text built from the distinct values, not from P x N objects
-        "hs": _text_at(uni.hs, np.repeat(np.arange(n_p), n_c)),
-        "country": _text_at(uni.countries, np.tile(np.arange(n_c), n_p)),
+        "hs": _take_text(uni.hs, np.repeat(np.arange(n_p), n_c)),
+        "country": _take_text(uni.countries, np.tile(np.arange(n_c), n_p)),
     })
     rules = tables.elasticities
     out: dict[str, np.ndarray] = {}
@@ -186,7 +187,7 @@ def resolve_elasticities(tables: InputTables, uni: Universe) -> ElasticitiesUsed
             label = np.concatenate([label, _rule_labels(u)])
             which[hit] = pos[hit] + 1
         out[param] = values.reshape(n_p, n_c)
-        sources[param] = _text_at(label, which)
+        sources[param] = _take_text(label, which)
     table = target.assign(
         import_demand=out["import_demand"].ravel(),
         substitution=out["substitution"].ravel(),
@@ -197,11 +198,6 @@ def resolve_elasticities(tables: InputTables, uni: Universe) -> ElasticitiesUsed
     )
     return ElasticitiesUsed(out["import_demand"], out["substitution"], out["export_supply"],
                             table)
-
-
-def _text_at(values: np.ndarray, idx: np.ndarray) -> pd.Series:
-    """``values[idx]`` as a pandas ``str`` Series, taken from the distinct values."""
-    return pd.Series(pd.array(np.asarray(values, dtype=object), dtype="str").take(idx))
 
 
 def _rule_labels(rules: pd.DataFrame) -> np.ndarray:
