@@ -428,8 +428,14 @@ def stop_pool(pool: ProcessPoolExecutor) -> None:
     pool.shutdown(wait=False, cancel_futures=True)
     for proc in procs:
         proc.terminate()
+    # The pool's own thread may reap a worker first (its blocking join); this thread's
+    # waitpid then fails and the process looks alive until that thread, which needs the
+    # GIL, records the exit code. So wait for the exit code, giving the GIL away.
+    deadline = time.monotonic() + 5.0
     for proc in procs:
-        proc.join(5)
+        while proc.exitcode is None and time.monotonic() < deadline:
+            proc.join(0.05)
+            time.sleep(0.001)
 
 
 Task = Any
