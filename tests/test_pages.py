@@ -117,16 +117,52 @@ def test_available_memory_is_positive_and_at_most_the_physical_memory() -> None:
 
 
 def test_heap_warmed_waits_for_every_warm_up(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without MADV_POPULATE_WRITE (here: an advice the kernel refuses) the warm-up holds
+    its block while it writes to it, and the run waits for it."""
     from fta_compare import pages
 
     monkeypatch.setattr(pages, "_kept", True)
     monkeypatch.setattr(pages, "_warming", [])
+    monkeypatch.setattr(pages, "_MADV_POPULATE_WRITE", -1)  # EINVAL
     workers = [pages.warm_heap(64 << 20), pages.warm_heap(64 << 20)]
     assert all(w is not None for w in workers)
     pages.heap_warmed()
     assert not any(w.is_alive() for w in workers if w is not None)
     assert pages._warming == []
     pages.heap_warmed()  # nothing left: returns at once
+
+
+def test_populate_faults_pages_in_without_changing_them() -> None:
+    """The warm-up's advice runs over heap that arrays may already use: it must leave every
+    byte as it was (madvise(2): no actual memory access), and fault the pages in."""
+    import ctypes
+    import resource
+
+    from fta_compare import pages
+
+    try:
+        libc = pages._libc()
+    except OSError:
+        pytest.skip("no C library to call here")
+    n = 64 << 20
+    block = libc.malloc(n)
+    assert block
+    try:
+        data = np.frombuffer((ctypes.c_uint8 * n).from_address(block), dtype=np.uint8)
+        start, stop = pages._page_range(block, n)
+        assert block <= start < stop <= block + n and start % 4096 == stop % 4096 == 0
+        written = slice(0, n // 2)  # the first half in use, the second never touched
+        data[written] = np.arange(n // 2, dtype=np.uint64).astype(np.uint8)
+        if libc.madvise(start, 4096, pages._MADV_POPULATE_WRITE) != 0:
+            pytest.skip("kernel without MADV_POPULATE_WRITE (Linux < 5.14)")
+        pages._populate(start, stop)
+        assert (data[written] == np.arange(n // 2, dtype=np.uint64).astype(np.uint8)).all()
+        before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+        assert not data[n // 2:].any()  # the untouched half: zeros, present now
+        data[n // 2::4096] = 1  # (no faults reading or writing it)
+        assert resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before < 500
+    finally:
+        libc.free(block)
 
 
 _ENTRY = textwrap.dedent("""

@@ -132,3 +132,59 @@ def test_warnings_are_stated_on_stderr_grouped_by_sheet(tmp_path: Path) -> None:
     assert lines[-1].startswith("3 warning(s) in all") and "out.xlsx" in lines[-1]
     # the progress display already printed the model warning: not twice
     assert str(w[2]) not in warning_digest(w, Path("out.xlsx"), shown=True)
+
+
+def test_detail_parquet_keeps_statistics_on_scenario_only(tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """The Parquet detail keeps row-group statistics on ``scenario`` (its rows run scenario
+    by scenario, so they tell row groups apart), on no other column; filters read right."""
+    import pyarrow.parquet as pq
+
+    from fta_compare.report.writer import write_parquet
+
+    rows = 300
+    df = pd.DataFrame({
+        "scenario": pd.Categorical(np.repeat(["a_deal", "b_deal", "c_deal"], rows)),
+        "importer": pd.Categorical(np.tile(["JPN", "KOR", "USA"], rows)),
+        "new_value": np.arange(3.0 * rows)})
+    path = tmp_path / "d.parquet"
+    pq_write = pq.write_table
+
+    def small_groups(table, where, **kw):  # type: ignore[no-untyped-def]
+        pq_write(table, where, row_group_size=rows, **kw)
+
+    monkeypatch.setattr(pq, "write_table", small_groups)
+    write_parquet(df, path)
+    meta = pq.ParquetFile(path).metadata
+    assert meta.num_row_groups == 3
+    names = meta.schema.names
+    for g in range(3):
+        group = meta.row_group(g)
+        stats = group.column(names.index("scenario")).statistics
+        assert stats is not None and stats.min == stats.max == ["a_deal", "b_deal", "c_deal"][g]
+        assert group.column(names.index("importer")).statistics is None
+    got = pd.read_parquet(path, filters=[("scenario", "==", "b_deal")])
+    assert got["new_value"].tolist() == list(np.arange(rows, 2.0 * rows))
+
+
+def test_parquet_thread_runs_at_the_lowest_priority_and_the_caller_does_not(
+        result, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The Parquet files are written on a thread of the lowest priority (Linux: nice 19
+    for that thread alone); the thread that writes the workbook keeps its own."""
+    import os
+    import sys
+    import threading
+
+    from fta_compare.report import writer
+
+    def priority() -> int:
+        return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+    mine = priority()
+    seen: list[int] = []
+    write = writer.write_parquet
+    monkeypatch.setattr(writer, "write_parquet",
+                        lambda df, path: (seen.append(priority()), write(df, path)))
+    write_report(result, tmp_path / "nice.xlsx")
+    assert len(seen) == 4 and priority() == mine
+    assert set(seen) == ({19} if sys.platform.startswith("linux") else {mine})

@@ -48,3 +48,21 @@ def test_chunk_size_does_not_change_any_table(run: api.RunResult,
         for name, table in whole.items():
             pd.testing.assert_frame_equal(chunked[name], table, check_exact=False,
                                           rtol=1e-12, atol=1e-9, obj=f"{name} ({step})")
+
+
+def test_views_same_on_categorical_and_text_labels(run: api.RunResult) -> None:
+    """The views read the results table's own category codes when exporter and importer
+    share their categories; text labels (or categories in another order) give the same."""
+    plain = run.results.assign(exporter=run.results["exporter"].astype(str),
+                               importer=run.results["importer"].astype(str))
+    shuffled = run.results.assign(
+        importer=run.results["importer"].cat.reorder_categories(
+            run.results["importer"].cat.categories[::-1]))
+    e, i, labels = views.shared_codes(run.results["exporter"], run.results["importer"])
+    assert (labels[e] == run.results["exporter"].astype(str).to_numpy()).all()
+    assert (labels[i] == run.results["importer"].astype(str).to_numpy()).all()
+    for other in (plain, shuffled):
+        pd.testing.assert_frame_equal(views.country_totals(other, run.welfare),
+                                      views.country_totals(run.results, run.welfare))
+        pd.testing.assert_frame_equal(views.sector_view(other, run.sectors),
+                                      views.sector_view(run.results, run.sectors))

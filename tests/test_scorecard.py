@@ -214,3 +214,22 @@ def test_values_equal_to_rounding_tie() -> None:
     assert val(c, "C", "KOR", "net_welfare", "rank") == 1
     assert val(c, "A", "KOR", "net_welfare", "rank") == 2
     assert val(c, "B", "KOR", "net_welfare", "rank") == 2
+
+
+@pytest.mark.parametrize("step", [1, 2, 3, 100])
+def test_present_labels_stop_early_and_match_a_full_count(
+        step: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The scorecard's lists of scenarios and economies: a categorical's categories present
+    in its rows, in category order (unused ones and missing values left out), whatever the
+    chunk size at which the count stops; the same as counting every row."""
+    from fta_compare import results
+    from fta_compare.scorecard import _codes, _present
+
+    monkeypatch.setattr(results, "CHUNK_ROWS", step)
+    col = pd.Series(pd.Categorical(["JPN", None, "JPN", "KOR", "JPN", "CHN"],
+                                   categories=["USA", "KOR", "JPN", "EU", "CHN"]))
+    assert _present(col) == ["KOR", "JPN", "CHN"] == _codes(col)[1]
+    every = col.astype(pd.CategoricalDtype(["KOR", "JPN", "CHN"]))
+    assert _present(every) == ["KOR", "JPN", "CHN"] == _codes(every)[1]
+    text = col.astype(object)
+    assert _present(text) == ["JPN", "KOR", "CHN"] == _codes(text)[1]

@@ -200,9 +200,9 @@ WARM_BYTES_PER_ROW = {True: 300, False: 256}  # by depth channel
 
 
 def _warm_heap_for_run(read: ReadResult, depth_channel: bool = False) -> None:
-    """Warm, beside validation, the heap the compile, the solve and the tables will take
-    (:func:`fta_compare.pages.warm_heap`; a no-op unless the process keeps freed memory,
-    as the command line does)."""
+    """Warm, beside validation and compilation, the heap the compiler, the solve and the
+    tables will take (:func:`fta_compare.pages.warm_heap`; a no-op unless the process
+    keeps freed memory, as the command line does)."""
     trade, scenarios = read.tables.get("trade"), read.tables.get("scenarios")
     rows = 0 if trade is None else len(trade)
     per_row = WARM_BYTES_PER_ROW[depth_channel]

@@ -7,8 +7,8 @@ kernel zeroes each one. On a virtual machine that first touch is slow: on the 2-
 machine of the benchmark, page zeroing (``clear_page_erms``) was 17% of the default run's
 CPU. :func:`keep_freed_memory` keeps freed blocks in the process for reuse, and
 :func:`warm_heap` faults in, on a helper thread while validation and compilation keep one
-core busy, the memory the solve and the tables will take (the JVM's ``AlwaysPreTouch``,
-done where a core is idle): the solve's threads then find their pages present.
+core busy, the memory the compiler, the solve and the tables will take (the JVM's
+``AlwaysPreTouch``, done where a core is idle): they then find their pages present.
 
 numpy asks Linux for transparent huge pages (``madvise(MADV_HUGEPAGE)``) on every large
 array. That pays for arrays a solver reads again and again (fewer TLB misses), but where
@@ -98,28 +98,46 @@ def keep_freed_memory() -> bool:
 
 def warm_heap(nbytes: int) -> threading.Thread | None:
     """Fault in ``nbytes`` of heap (at most a quarter of the available memory) on a helper
-    thread and free them again, so that the arrays allocated next reuse pages present.
-    Only after :func:`keep_freed_memory` (else the block would go straight back to the
-    kernel): returns the started thread, or None when there is nothing to do.
+    thread, so that the arrays allocated next find their pages present. Only after
+    :func:`keep_freed_memory` (else freed memory would go straight back to the kernel):
+    returns the started thread, or None when there is nothing to do.
+
+    Where Linux has ``MADV_POPULATE_WRITE`` (5.14 on), the block is freed at once -- the
+    heap keeps its range, the next arrays are carved from it -- and the thread asks the
+    kernel to fault in that range a slice at a time (madvise(2): "as if manually writing
+    to each page ... however, avoid the actual memory access"; contents never change, so
+    the arrays already placed there are untouched). Nobody waits for it. Elsewhere the
+    thread writes one byte per page of the block it holds and then frees it; the run
+    waits for it (:func:`heap_warmed`) before the large allocations.
 
     Size it below what the run will allocate: pages warmed and never reused only raise
-    the peak memory. Default run: 3.6 GB warmed in about 2 s while validation runs; the
-    run 23.5-24.8 s against 25.5 s, the solve's system time 0.6-0.9 s against 4.3 s, its
-    peak memory unchanged (5.3-5.5 GB)."""
+    the peak memory. Default run: 3.6 GB warmed beside validation and compilation."""
     nbytes = min(int(nbytes), _free_bytes() // 4)
     if not _kept or nbytes < (64 << 20):
         return None
-    worker = threading.Thread(target=_touch_and_free, args=(nbytes,), name="warm-heap",
-                              daemon=True)
+    libc = _libc()
+    block = libc.malloc(nbytes)
+    if not block:
+        return None
+    start, stop = _page_range(block, nbytes)
+    if stop > start and libc.madvise(start, _PAGE, _MADV_POPULATE_WRITE) == 0:
+        libc.free(block)  # the heap keeps the range (no trimming); see above
+        worker = threading.Thread(target=_populate, args=(start, stop), name="warm-heap",
+                                  daemon=True)
+        worker.start()
+        return worker
+    worker = threading.Thread(target=_touch_and_free, args=(block, nbytes),
+                              name="warm-heap", daemon=True)
     worker.start()
     _warming.append(worker)
     return worker
 
 
 def heap_warmed() -> None:
-    """Wait for :func:`warm_heap`'s threads. Called before the large allocations the warm-up
-    is for: were the block still held, they would land beside it on fresh pages and the
-    peak memory would grow by its size (measured once: 6.5 instead of 5.5 GB)."""
+    """Wait for :func:`warm_heap`'s threads that still hold their block. Called before the
+    large allocations the warm-up is for: were the block still held, they would land beside
+    it on fresh pages and the peak memory would grow by its size (measured once: 6.5
+    instead of 5.5 GB)."""
     while _warming:
         _warming.pop().join()
 
@@ -140,16 +158,39 @@ def _free_bytes() -> int:
         return 0
 
 
-def _touch_and_free(nbytes: int) -> None:
-    """malloc ``nbytes``, write one byte per page (numpy's strided copy runs without the
-    GIL), free. ``malloc`` directly: a numpy array would ask for huge pages, which the
-    arrays reusing the block may not want (see :func:`written_once`)."""
-    libc = ctypes.CDLL(None)
+_MADV_POPULATE_WRITE = 23  # <linux/mman.h>, Linux 5.14
+_POPULATE_STEP = 16 << 20  # bytes faulted in per madvise call
+
+
+@functools.cache
+def _libc() -> ctypes.CDLL:
+    libc = ctypes.CDLL(None, use_errno=True)
     libc.malloc.argtypes, libc.malloc.restype = (ctypes.c_size_t,), ctypes.c_void_p
     libc.free.argtypes, libc.free.restype = (ctypes.c_void_p,), None
-    block = libc.malloc(nbytes)
-    if not block:
-        return
+    libc.madvise.argtypes = (ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int)
+    libc.madvise.restype = ctypes.c_int
+    return libc
+
+
+def _page_range(block: int, nbytes: int) -> tuple[int, int]:
+    """The whole pages inside ``[block, block + nbytes)``."""
+    start = -(-block // _PAGE) * _PAGE
+    return start, (block + nbytes) // _PAGE * _PAGE
+
+
+def _populate(start: int, stop: int) -> None:
+    """``madvise(MADV_POPULATE_WRITE)`` over ``[start, stop)`` a step at a time (the call
+    runs without the GIL: ctypes releases it)."""
+    libc = _libc()
+    for at in range(start, stop, _POPULATE_STEP):
+        if libc.madvise(at, min(_POPULATE_STEP, stop - at), _MADV_POPULATE_WRITE) != 0:
+            return  # e.g. out of memory: the arrays fault their pages in themselves
+
+
+def _touch_and_free(block: int, nbytes: int) -> None:
+    """Write one byte per page of the malloc'd ``block`` (numpy's strided copy runs
+    without the GIL), then free it. ``malloc`` directly: a numpy array would ask for huge
+    pages, which the arrays reusing the block may not want (see :func:`written_once`)."""
     import numpy as np
 
     try:
@@ -157,4 +198,4 @@ def _touch_and_free(nbytes: int) -> None:
         pages[::_PAGE] = 0
         del pages
     finally:
-        libc.free(block)
+        _libc().free(block)

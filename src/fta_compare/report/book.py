@@ -41,7 +41,7 @@ class Book:
         )
         self._formats: dict[str, Any] = {}
         self.used_names: set[str] = set()
-        self._reserved: dict[str, Worksheet] = {}
+        self._reserved: dict[str, list[Worksheet]] = {}  # by name, first reserved first
         self.title = self.wb.add_format({"bold": True, "font_size": 16})
         self.subtitle = self.wb.add_format({"italic": True, "font_color": "#555555"})
         self.heading = self.wb.add_format({"bold": True, "font_size": 12,
@@ -64,20 +64,23 @@ class Book:
 
     def sheet(self, name: str) -> Worksheet:
         """A new worksheet ``name`` (made safe), or the one :meth:`reserve` kept for it."""
-        if name in self._reserved:
-            return self._reserved.pop(name)
+        if self._reserved.get(name):
+            return self._reserved[name].pop(0)
+        return self._new_sheet(name)
+
+    def _new_sheet(self, name: str) -> Worksheet:
         safe = sheet_name(name, self.used_names)
         self.used_names.add(safe.lower())
         return self.wb.add_worksheet(safe)
 
     def reserve(self, name: str, constant_memory: bool = False) -> None:
         """Add the worksheet ``name`` now, at this place in the tab order, and hand it out
-        on the next :meth:`sheet` call of that name: its content is written later (a
-        ``constant_memory`` worksheet streams its rows, as :func:`.plain.plain_sheet`
-        writes them)."""
+        on the next :meth:`sheet` call of that name (a name reserved twice: in the order
+        reserved): its content is written later (a ``constant_memory`` worksheet streams
+        its rows, as :func:`.plain.plain_sheet` writes them)."""
         self.wb.constant_memory = constant_memory
         try:
-            self._reserved[name] = self.sheet(name)
+            self._reserved.setdefault(name, []).append(self._new_sheet(name))
         finally:
             self.wb.constant_memory = False
 

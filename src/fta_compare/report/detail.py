@@ -184,14 +184,15 @@ def select_prices(prices: pd.DataFrame, focus: str, complete: str, detail: str =
 
 
 def select_applied(applied: pd.DataFrame, focus: str, complete: str, detail: str = "summary",
-                   cap: int | None = None, whole: int | None = None) -> Selection:
+                   cap: int | None = None, whole: int | None = None,
+                   changes: pd.DataFrame | None = None) -> Selection:
     """The ``applied`` rows for the workbook: baseline rows, then the rows where a scenario's
-    rate differs (the input contract's form). Beyond ``whole`` rows (and without ``full``):
-    only cells of the focus economy (as importer or exporter), changed rows first, ``cap``
-    rows at most."""
+    rate differs (the input contract's form; ``changes``: that table if already made by
+    :func:`applied_changes`). Beyond ``whole`` rows (and without ``full``): only cells of
+    the focus economy (as importer or exporter), changed rows first, ``cap`` rows at most."""
     cap = SELECTION_ROWS if cap is None else cap
     whole = WORKBOOK_ROWS if whole is None else whole
-    changes = applied_changes(applied)
+    changes = applied_changes(applied) if changes is None else changes
     total = len(applied)
     if detail == "full" or len(changes) <= whole:
         return Selection("applied", changes, total, "baseline rates of every cell, then "

@@ -146,7 +146,12 @@ def sector_view(results: pd.DataFrame, sectors: pd.DataFrame) -> pd.DataFrame:
 
 
 def shared_codes(a: pd.Series, b: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Codes of two label columns in one shared label list (-1 for missing)."""
+    """Codes of two label columns in one shared label list (-1 for missing); two
+    categoricals with the same categories (the results table's) keep their own codes."""
+    if (isinstance(a.dtype, pd.CategoricalDtype) and isinstance(b.dtype, pd.CategoricalDtype)
+            and a.cat.categories.equals(b.cat.categories)):
+        return (a.cat.codes.to_numpy(), b.cat.codes.to_numpy(),
+                np.asarray(a.cat.categories, dtype=object))
     ca, la = label_codes(a)
     cb, lb = label_codes(b)
     labels = pd.Index(list(dict.fromkeys([*la, *lb])), dtype=object)

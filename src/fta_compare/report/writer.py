@@ -9,13 +9,15 @@ workbook holds is chosen in :mod:`~fta_compare.report.detail`.
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from fta_compare.parallel import lowest_thread_priority
 from fta_compare.report import views
 from fta_compare.report.atomic import atomic_paths, check_targets
 from fta_compare.report.book import Book
@@ -74,7 +76,8 @@ def write_report(result: RunResult, out: Path, force: bool = False,
     parse Excel), written atomically with it: all files are replaced, or none. ``applied``
     is in the input contract's form: every cell's baseline rate, then each scenario's rates
     that differ (a missing row keeps the baseline). The Parquet files are written in a
-    second thread while the workbook is built (pyarrow works outside the GIL).
+    second thread, at the lowest priority, while the workbook is built (pyarrow works
+    outside the GIL).
     ``detail``: 'summary' (the workbook holds a documented selection of large detail
     tables, see :mod:`fta_compare.report.detail`) or 'full' (every row in it too).
     A result whose sector model is still pending (``api.run(..., ge_later=True)``) waits
@@ -99,22 +102,29 @@ def write_report(result: RunResult, out: Path, force: bool = False,
 def _write_all(result: RunResult, parquet: dict[str, Path], targets: list[Path],
                force: bool, detail: str) -> None:
     """Every target written to a temporary file, then all put in place (atomic)."""
-    with atomic_paths(targets, force) as temps, ThreadPoolExecutor(max_workers=1) as pool:
+    with (atomic_paths(targets, force) as temps,
+          ThreadPoolExecutor(max_workers=1, initializer=lowest_thread_priority) as pool):
         names = {k: p.name for k, p in parquet.items()}
+        ge_only = result.results.empty and result.ge is not None
+        # the applied rows of the Parquet file and of the sheet, made once
+        changes = None if ge_only else applied_changes(result.applied)
         tables = {"results": lambda: result.results, "prices": lambda: result.prices,
-                  "applied": lambda: applied_changes(result.applied),
+                  "applied": lambda: changes,
                   "elasticities": lambda: elasticity_pairs(result.elasticities)}
         jobs = [pool.submit(lambda n=name, t=tmp: write_parquet(tables[n](), t))
                 for (name, _), tmp in zip(parquet.items(), temps[1:], strict=True)]
-        _write_workbook(result, temps[0], names, detail)
+        _write_workbook(result, temps[0], names, detail, changes)
         for job in jobs:
             job.result()  # raises what the thread raised; the context then cleans up
 
 
 def write_parquet(df: pd.DataFrame, path: Path) -> None:
-    """``df`` as Parquet (pyarrow, snappy): label columns dictionary-encoded and with
-    statistics (filters on scenario, economy or HS skip row groups); numeric columns plain
-    and without statistics, which costs a third of the write time and helps no filter."""
+    """``df`` as Parquet (pyarrow, snappy): label columns dictionary-encoded, numeric
+    columns plain. Statistics only on ``scenario``: the detail tables run scenario by
+    scenario, so its row-group minima and maxima tell row groups apart (for readers that
+    skip on them; pyarrow does not on dictionary columns), while every row group spans
+    all economies and products. On the default run, statistics on the other label
+    columns took 0.4 of 1.7 CPU-seconds and could skip nothing."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -122,7 +132,7 @@ def write_parquet(df: pd.DataFrame, path: Path) -> None:
     labels = [c for c in df.columns if not pd.api.types.is_numeric_dtype(df[c].dtype)
               or pd.api.types.is_bool_dtype(df[c].dtype)]
     pq.write_table(table, str(path), compression="snappy", use_dictionary=labels or False,
-                   write_statistics=labels or False)
+                   write_statistics=[c for c in labels if c == "scenario"] or False)
 
 
 VIEW_COLUMNS = ("scenario", "importer", "exporter", "hs", "base_value", "new_value",
@@ -140,23 +150,51 @@ def _focus_rows(results: pd.DataFrame, focus: str) -> pd.DataFrame:
     return results.loc[mine, cols].reset_index(drop=True)
 
 
+@dataclass(frozen=True)
+class _Views:
+    """The aggregations the human sheets show (:mod:`fta_compare.report.views`)."""
+
+    focus_rows: pd.DataFrame
+    totals: pd.DataFrame
+    partners: pd.DataFrame
+    sectors: pd.DataFrame
+    first: pd.DataFrame
+
+
+def _views(result: RunResult) -> _Views:
+    focus = result.config.focus
+    focus_rows = _focus_rows(result.results, focus)
+    return _Views(focus_rows, views.country_totals(result.results, result.welfare),
+                  views.partner_view(focus_rows, focus),
+                  views.sector_view(result.results, result.sectors),
+                  views.first_ranked(result.scorecard, focus, result.config.depth_channel))
+
+
 def _write_workbook(result: RunResult, path: Path, parquet: dict[str, str],
-                    detail: str = "summary") -> None:
+                    detail: str = "summary", changes: pd.DataFrame | None = None) -> None:
+    """The workbook; ``changes``: :func:`applied_changes` of the run, if already made.
+
+    The human views are passes over the long results table (numpy, mostly without the
+    GIL): they are made on a thread of their own while the contract sheets are written,
+    and the sheets that show them keep their place in the tab order (``Book.reserve``).
+    """
     if result.results.empty and result.ge is not None:
         _write_ge_workbook(result, path)
         return
-    book = Book(path)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        made = pool.submit(_views, result)
+        _write_sheets(result, Book(path), parquet, detail, changes, made)
+
+
+def _write_sheets(result: RunResult, book: Book, parquet: dict[str, str], detail: str,
+                  changes: pd.DataFrame | None, made: Future[_Views]) -> None:
     cfg = result.config
     focus = cfg.focus
-    focus_rows = _focus_rows(result.results, focus)
-    totals = views.country_totals(result.results, result.welfare)
-    partners = views.partner_view(focus_rows, focus)
-    sectors = views.sector_view(result.results, result.sectors)
-    first = views.first_ranked(result.scorecard, focus, cfg.depth_channel)
     picks = [
         select_results(result.results, focus, parquet.get("results", ""), detail),
         select_prices(result.prices, focus, parquet.get("prices", ""), detail),
-        select_applied(result.applied, focus, parquet.get("applied", ""), detail),
+        select_applied(result.applied, focus, parquet.get("applied", ""), detail,
+                       changes=changes),
     ]
     el_pick: list[Selection] = []
 
@@ -172,17 +210,11 @@ def _write_workbook(result: RunResult, path: Path, parquet: dict[str, str],
         f"are the Parquet files beside it ({', '.join(p.complete for p in cut)}); "
         "'--detail full' puts every row here."] if cut else []
 
-    # with the sector model still solving (api.run(..., ge_later=True)), the sheets that
-    # need it keep their place and are written last, once it is in (api.complete)
+    # the sheets that show the views, or need the sector model while it still solves
+    # (api.run(..., ge_later=True)), keep their place and are written last
     later = result.pending_ge is not None
-    if later:
-        book.reserve("summary")
-    else:
-        summary(book, result, totals, partners, first, summary_notes)
-    compare(book, totals)
-    for scen in result.scenarios:
-        scenario_sheet(book, result, scen, totals, partners, sectors, focus_rows)
-    sectors_sheet(book, sectors)
+    for name in ("summary", "compare", *result.scenarios, "sectors"):
+        book.reserve(name)
     if later:
         book.reserve("GE real income")
         book.reserve("GE sectors")
@@ -217,13 +249,18 @@ def _write_workbook(result: RunResult, path: Path, parquet: dict[str, str],
     plain_sheet(book, "scorecard", card[card["value"].notna() & card["rank"].notna()],
                 human=False)
     plain_sheet(book, "applied", picks[2].table, human=False, split=True)
+    v = made.result()
+    compare(book, v.totals)
+    for scen in result.scenarios:
+        scenario_sheet(book, result, scen, v.totals, v.partners, v.sectors, v.focus_rows)
+    sectors_sheet(book, v.sectors)
     if later:
         result = complete(result)
-        summary(book, result, totals, partners, first, summary_notes)
         ge_welfare_sheet(book, result)
         ge_sectors_sheet(book, result)
         warnings_sheet(book, result)
         plain_sheet(book, "model_ranks", result.model_ranks, human=False)
+    summary(book, result, v.totals, v.partners, v.first, summary_notes)
     if result.ge is not None:
         ge_contract_sheets(book, result)
     _properties(book, result)
