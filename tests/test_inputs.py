@@ -218,3 +218,32 @@ def test_cyclic_gc_paused_while_reading_and_restored(tmp_path: Path,
     with pytest.raises(RuntimeError):
         reader.read_inputs([path])
     assert gc.isenabled()
+
+
+def test_dates_parsed_once_per_distinct_cell_flag_every_row() -> None:
+    """A date column is parsed once per distinct cell and expanded back to its rows: every
+    row of a repeated bad cell is named, each good one gets its date, blanks stay blank."""
+    import datetime
+
+    import numpy as np
+
+    from fta_compare.inputs.cells import Column
+    from fta_compare.inputs.columns import Collector, convert_column
+    from fta_compare.inputs.schema import ColumnSpec
+    from fta_compare.inputs.tables import FILE_COL, ROW_COL, SHEET_COL
+
+    cells = ["2025-04-05", "today", datetime.date(2025, 4, 5), None, "today",
+             "2025-04-05T00:00:00+09:00", 45000.0, "1900-01-01", "2025-04-05"]
+    df = pd.DataFrame({"date": pd.Series(cells, dtype=object), FILE_COL: "w.xlsx",
+                       SHEET_COL: "duties", ROW_COL: np.arange(2, 2 + len(cells))})
+    out = Collector()
+    got = convert_column(df, Column(df["date"]), ColumnSpec("date", "date", allow_blank=True),
+                         None, frozenset(), 10.0, out)  # type: ignore[arg-type]
+    day = pd.Timestamp("2025-04-05")
+    assert [got[i] for i in (0, 2, 5, 8)] == [day] * 4
+    assert got[[1, 3, 4, 6, 7]].isna().all()
+    named = sorted((i.cell, i.rule) for i in out.issues)
+    assert named == [("date3", "not a date (use a date cell or text YYYY-MM-DD)"),
+                     ("date6", "not a date (use a date cell or text YYYY-MM-DD)"),
+                     ("date8", "not a date (use a date cell or text YYYY-MM-DD)"),
+                     ("date9", "date outside 1947-2100 (a typing error?)")]

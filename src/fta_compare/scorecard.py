@@ -127,11 +127,18 @@ class _Results:
         self.td = results["trade_diversion"].to_numpy(dtype=float)
         # base-period cells with trade, each once: base_value is the same in every scenario,
         # so one scenario's rows hold them all (the baseline's levels, coverage weights)
-        picked, first_s = [], None
-        for rows, s_c, _i, _e, _h in self.chunks():
+        # (chunks without a row of that scenario are skipped on its raw codes: the table
+        # runs scenario by scenario, so most are)
+        raw = self._s[0]
+        picked, first_s, first_raw = [], None, None
+        for rows in row_chunks(self.n):
+            if first_raw is not None and not (raw[rows] == first_raw).any():
+                continue
+            s_c = self.row_codes(rows)[0]
             one = (s_c < S * C) & (self.base[rows] > 0)
             if first_s is None and one.any():
-                first_s = s_c[np.argmax(one)]
+                at = int(np.argmax(one))
+                first_s, first_raw = s_c[at], raw[rows][at]
             if first_s is not None:
                 picked.append(rows.start + np.flatnonzero(one & (s_c == first_s)))
         sel = np.concatenate(picked) if picked else np.zeros(0, dtype=np.intp)

@@ -288,14 +288,15 @@ def _date_input(v: object) -> object:
 
 
 def _date_column(df: pd.DataFrame, c: Column, spec: ColumnSpec, out: Collector) -> pd.Series:
-    s = pd.Series(c.values, index=df.index, dtype=object)
-    blank = c.blank
-    values = s.where(~blank, None).map(_date_input)
+    """Dates parsed once per distinct cell (a long sheet repeats a few dates)."""
+    d = c.distinct
+    values = d.uniques.where(~blank_cells(d.uniques), None).map(_date_input)
     try:
-        parsed = pd.to_datetime(values, errors="coerce", format="mixed")
+        once = pd.to_datetime(values, errors="coerce", format="mixed")
     except (ValueError, TypeError, OverflowError):  # one odd cell: parse cell by cell
-        parsed = pd.to_datetime(values.map(_one_date), errors="coerce")
-    not_date = ~blank & parsed.isna().to_numpy()
+        once = pd.to_datetime(values.map(_one_date), errors="coerce")
+    parsed = pd.Series(d.rows(once.to_numpy()), index=df.index, dtype=once.dtype)
+    not_date = ~c.blank & parsed.isna().to_numpy()
     out.cells(df, not_date, spec.name, "not a date (use a date cell or text YYYY-MM-DD)")
     years = parsed.dt.year.to_numpy(dtype=float, na_value=np.nan)
     far = ~not_date & ~np.isnan(years) & ((years < FIRST_YEAR) | (years > LAST_YEAR))
