@@ -192,3 +192,32 @@ def test_partner_chart_shows_the_scenarios_first_by_net_welfare(tmp_path: Path) 
     refs = re.findall(r"<c:tx><c:strRef><c:f>summary!\$([A-Z]+)\$1</c:f>", charts[0])
     assert [wide.columns[ord(r) - ord("A")] for r in refs] == leaders
     assert "first by net welfare" in charts[0]
+
+
+def test_reserved_sheets_keep_their_place_and_same_names_never_take_it(
+        tmp_path: Path) -> None:
+    """A reserved sheet holds its tab place until it is filled; a sheet of the same name
+    written meanwhile (a scenario called 'results' beside the 'results' contract sheet)
+    gets a place of its own; a name reserved twice is filled in the order reserved."""
+    from python_calamine import CalamineWorkbook
+
+    from fta_compare.report.book import Book
+
+    path = tmp_path / "reserved.xlsx"
+    book = Book(path)
+    book.reserve("summary")
+    book.reserve("results")  # a scenario's sheet
+    book.reserve("sectors")  # a scenario's sheet
+    book.reserve("sectors")  # the sectors sheet
+    book.sheet("results").write(0, 0, "contract rows")  # not inside filling: a new sheet
+    for name, text in (("sectors", "scenario sectors"), ("sectors", "sector table"),
+                       ("results", "scenario results"), ("summary", "the answer")):
+        with book.filling(name):
+            book.sheet(name).write(0, 0, text)
+    book.wb.close()
+    wb = CalamineWorkbook.from_path(str(path))
+    cells = {n: wb.get_sheet_by_name(n).to_python()[0][0] for n in wb.sheet_names}
+    assert wb.sheet_names == ["summary", "results", "sectors", "sectors~2", "results~2"]
+    assert cells == {"summary": "the answer", "results": "scenario results",
+                     "sectors": "scenario sectors", "sectors~2": "sector table",
+                     "results~2": "contract rows"}

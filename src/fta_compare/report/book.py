@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -42,6 +44,7 @@ class Book:
         self._formats: dict[str, Any] = {}
         self.used_names: set[str] = set()
         self._reserved: dict[str, list[Worksheet]] = {}  # by name, first reserved first
+        self._filling: str | None = None  # the reserved name the next sheet() call takes
         self.title = self.wb.add_format({"bold": True, "font_size": 16})
         self.subtitle = self.wb.add_format({"italic": True, "font_color": "#555555"})
         self.heading = self.wb.add_format({"bold": True, "font_size": 12,
@@ -63,10 +66,23 @@ class Book:
         return self._formats[num_format]
 
     def sheet(self, name: str) -> Worksheet:
-        """A new worksheet ``name`` (made safe), or the one :meth:`reserve` kept for it."""
-        if self._reserved.get(name):
+        """A new worksheet ``name`` (made safe); inside :meth:`filling` of that name, the
+        one :meth:`reserve` kept for it."""
+        if self._filling == name and self._reserved.get(name):
+            self._filling = None
             return self._reserved[name].pop(0)
         return self._new_sheet(name)
+
+    @contextmanager
+    def filling(self, name: str) -> Iterator[None]:
+        """Inside the block, the next :meth:`sheet` call of ``name`` returns the sheet
+        reserved for it (outside, a sheet of the same name -- a scenario called
+        'results' -- never takes another's place)."""
+        self._filling = name
+        try:
+            yield
+        finally:
+            self._filling = None
 
     def _new_sheet(self, name: str) -> Worksheet:
         safe = sheet_name(name, self.used_names)
@@ -75,9 +91,10 @@ class Book:
 
     def reserve(self, name: str, constant_memory: bool = False) -> None:
         """Add the worksheet ``name`` now, at this place in the tab order, and hand it out
-        on the next :meth:`sheet` call of that name (a name reserved twice: in the order
-        reserved): its content is written later (a ``constant_memory`` worksheet streams
-        its rows, as :func:`.plain.plain_sheet` writes them)."""
+        to the :meth:`sheet` call of that name inside :meth:`filling` (a name reserved
+        twice: in the order reserved): its content is written later (a
+        ``constant_memory`` worksheet streams its rows, as :func:`.plain.plain_sheet`
+        writes them)."""
         self.wb.constant_memory = constant_memory
         try:
             self._reserved.setdefault(name, []).append(self._new_sheet(name))

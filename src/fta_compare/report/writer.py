@@ -250,17 +250,25 @@ def _write_sheets(result: RunResult, book: Book, parquet: dict[str, str], detail
                 human=False)
     plain_sheet(book, "applied", picks[2].table, human=False, split=True)
     v = made.result()
-    compare(book, v.totals)
+    with book.filling("compare"):
+        compare(book, v.totals)
     for scen in result.scenarios:
-        scenario_sheet(book, result, scen, v.totals, v.partners, v.sectors, v.focus_rows)
-    sectors_sheet(book, v.sectors)
+        with book.filling(scen):
+            scenario_sheet(book, result, scen, v.totals, v.partners, v.sectors, v.focus_rows)
+    with book.filling("sectors"):
+        sectors_sheet(book, v.sectors)
     if later:
         result = complete(result)
-        ge_welfare_sheet(book, result)
-        ge_sectors_sheet(book, result)
-        warnings_sheet(book, result)
-        plain_sheet(book, "model_ranks", result.model_ranks, human=False)
-    summary(book, result, v.totals, v.partners, v.first, summary_notes)
+        with book.filling("GE real income"):
+            ge_welfare_sheet(book, result)
+        with book.filling("GE sectors"):
+            ge_sectors_sheet(book, result)
+        with book.filling("warnings"):
+            warnings_sheet(book, result)
+        with book.filling("model_ranks"):
+            plain_sheet(book, "model_ranks", result.model_ranks, human=False)
+    with book.filling("summary"):
+        summary(book, result, v.totals, v.partners, v.first, summary_notes)
     if result.ge is not None:
         ge_contract_sheets(book, result)
     _properties(book, result)
