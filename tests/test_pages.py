@@ -134,8 +134,10 @@ def test_heap_warmed_waits_for_every_warm_up(monkeypatch: pytest.MonkeyPatch) ->
 
 def test_populate_faults_pages_in_without_changing_them() -> None:
     """The warm-up's advice runs over heap that arrays may already use: it must leave every
-    byte as it was (madvise(2): no actual memory access), and fault the pages in."""
+    byte as it was (madvise(2): no actual memory access), and fault the pages in. On a
+    fresh anonymous mapping: half written, half never touched."""
     import ctypes
+    import mmap
     import resource
 
     from fta_compare import pages
@@ -145,24 +147,26 @@ def test_populate_faults_pages_in_without_changing_them() -> None:
     except OSError:
         pytest.skip("no C library to call here")
     n = 64 << 20
-    block = libc.malloc(n)
-    assert block
+    mapping = mmap.mmap(-1, n)
+    view = ctypes.c_char.from_buffer(mapping)
     try:
-        data = np.frombuffer((ctypes.c_uint8 * n).from_address(block), dtype=np.uint8)
-        start, stop = pages._page_range(block, n)
-        assert block <= start < stop <= block + n and start % 4096 == stop % 4096 == 0
-        written = slice(0, n // 2)  # the first half in use, the second never touched
-        data[written] = np.arange(n // 2, dtype=np.uint64).astype(np.uint8)
+        start = ctypes.addressof(view)
+        data = np.frombuffer(mapping, dtype=np.uint8)
+        assert pages._page_range(start + 1, n - 1) == (start + 4096, start + n)
+        pattern = np.arange(n // 2, dtype=np.uint64).astype(np.uint8)
+        data[: n // 2] = pattern  # the first half in use, the second never touched
         if libc.madvise(start, 4096, pages._MADV_POPULATE_WRITE) != 0:
             pytest.skip("kernel without MADV_POPULATE_WRITE (Linux < 5.14)")
-        pages._populate(start, stop)
-        assert (data[written] == np.arange(n // 2, dtype=np.uint64).astype(np.uint8)).all()
+        pages._populate(start, start + n)
+        assert (data[: n // 2] == pattern).all()
         before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
         assert not data[n // 2:].any()  # the untouched half: zeros, present now
         data[n // 2::4096] = 1  # (no faults reading or writing it)
         assert resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before < 500
+        del data
     finally:
-        libc.free(block)
+        del view
+        mapping.close()
 
 
 _ENTRY = textwrap.dedent("""
