@@ -55,22 +55,17 @@ CHINA = "CHN"
 KEYS = ("scenario", "importer", "exporter", "hs")
 
 
-def _codes(col: pd.Series, observed: bool = True) -> tuple[np.ndarray, list[str]]:
+def _codes(col: pd.Series) -> tuple[np.ndarray, list[str]]:
     """(integer codes, distinct values as str); -1 for missing. Categoricals are free
-    (``observed``: only the categories present, in their order)."""
+    (their own codes and every category; :func:`_present` for those in use)."""
     codes, labels = label_codes(col)
-    if observed and isinstance(col.dtype, pd.CategoricalDtype):
-        used = np.bincount(codes.astype(np.intp) + 1, minlength=len(labels) + 1)[1:] > 0
-        if not used.all():
-            remap = np.append(np.where(used, np.cumsum(used) - 1, -1), -1)
-            codes, labels = remap[codes], labels[used]
     return codes, [str(x) for x in labels]
 
 
 def _lookup(glob: Sequence[str], col: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """(label codes of ``col``, int32 map of each code into the list ``glob`` with -1
     appended): ``lookup[codes]`` is each row's position in ``glob`` (-1 where absent)."""
-    codes, uniq = _codes(col, observed=False)
+    codes, uniq = _codes(col)
     lookup = np.append(pd.Index(list(glob), dtype=object).get_indexer(uniq), -1)
     return codes, lookup.astype(np.int32)  # code -1 picks the appended -1
 
@@ -118,7 +113,7 @@ class _Results:
         self._e = _lookup(countries, results["exporter"])
         hs = results["hs"]
         if isinstance(hs.dtype, pd.CategoricalDtype):  # every product of the run, as coded
-            self._h, self.hs = _codes(hs, observed=False)
+            self._h, self.hs = _codes(hs)
         else:
             self._h, self.hs = _codes(hs.astype(str))
         self.base = results["base_value"].to_numpy(dtype=float)
@@ -321,8 +316,9 @@ def _composite(card: pd.DataFrame, weights: pd.DataFrame, baseline: str) -> pd.D
 
 
 def _present(col: pd.Series) -> list[str]:
-    """``_codes(col)[1]`` without the codes: a categorical's categories present in it, in
-    their order, counted a chunk of rows at a time until every one is seen."""
+    """The distinct values of ``col`` as str, in order of first appearance; for a
+    categorical, the categories present in it, in their order, counted a chunk of rows at
+    a time until every one is seen."""
     if not isinstance(col.dtype, pd.CategoricalDtype):
         return _codes(col)[1]
     codes, labels = label_codes(col)

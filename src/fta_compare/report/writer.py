@@ -86,8 +86,7 @@ def write_report(result: RunResult, out: Path, force: bool = False,
     if detail not in DETAIL_MODES:
         raise ValueError(f"detail must be one of {DETAIL_MODES}")
     out = Path(out)
-    ge_only = result.results.empty and result.ge is not None
-    parquet = detail_paths(out) if detail_parquet and not ge_only else {}
+    parquet = detail_paths(out) if detail_parquet and not _ge_only(result) else {}
     targets = [out, *parquet.values()]
     try:
         check_targets(targets, force)
@@ -99,15 +98,19 @@ def write_report(result: RunResult, out: Path, force: bool = False,
     return targets
 
 
+def _ge_only(result: RunResult) -> bool:
+    """A run of the sector model alone (inputs with ``ge_*`` sheets and no PE tables)."""
+    return result.results.empty and result.ge is not None
+
+
 def _write_all(result: RunResult, parquet: dict[str, Path], targets: list[Path],
                force: bool, detail: str) -> None:
     """Every target written to a temporary file, then all put in place (atomic)."""
     with (atomic_paths(targets, force) as temps,
           ThreadPoolExecutor(max_workers=1, initializer=lowest_thread_priority) as pool):
         names = {k: p.name for k, p in parquet.items()}
-        ge_only = result.results.empty and result.ge is not None
         # the applied rows of the Parquet file and of the sheet, made once
-        changes = None if ge_only else applied_changes(result.applied)
+        changes = None if _ge_only(result) else applied_changes(result.applied)
         tables = {"results": lambda: result.results, "prices": lambda: result.prices,
                   "applied": lambda: changes,
                   "elasticities": lambda: elasticity_pairs(result.elasticities)}
@@ -178,7 +181,7 @@ def _write_workbook(result: RunResult, path: Path, parquet: dict[str, str],
     GIL): they are made on a thread of their own while the contract sheets are written,
     and the sheets that show them keep their place in the tab order (``Book.reserve``).
     """
-    if result.results.empty and result.ge is not None:
+    if _ge_only(result):
         _write_ge_workbook(result, path)
         return
     with ThreadPoolExecutor(max_workers=1) as pool:
