@@ -116,15 +116,19 @@ def prepare_run(tables: InputTables, cfg: RunConfig, phases: Phases | None = Non
         by_scenario = _scenario_rows(applied, compiled.block_rows)
         base_rates = by_scenario.get(BASELINE, applied.iloc[:0])
         elast = resolve_elasticities(tables, uni)
-        m = market_arrays(uni, elast, base_rates)
+        # every scenario's block lists the same cells in the same order: one lookup
+        at = (uni.positions(applied.iloc[:compiled.block_rows]) if compiled.block_rows
+              else None)
+        m = market_arrays(uni, elast, base_rates, positions=at)
         steps_of = {sp.name for sp in compiled.specs if sp.origin == "time_path"}
         names = [s for s in by_scenario if s != BASELINE and s not in steps_of]
         if not names:
             raise InputError([Issue(", ".join(Path(f).name for f in tables.files),
                                     "scenarios", "", "",
                                     "no scenario besides 'baseline' to compare")])
-        shocks = [(name, scenario_shock(uni, by_scenario[name])) for name in names]
-        steps = [(name, scenario_shock(uni, by_scenario[name]))
+        shocks = [(name, scenario_shock(uni, by_scenario[name], positions=at))
+                  for name in names]
+        steps = [(name, scenario_shock(uni, by_scenario[name], positions=at))
                  for name in by_scenario if name in steps_of]
     same_as_tariff_only: list[Issue] = []
     if cfg.depth_channel:

@@ -25,7 +25,7 @@ GSIM paper's worked example).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -58,6 +58,21 @@ class Cells:
         self.domestic = self.ci == self.ce
         self._prefix: dict[int, tuple[np.ndarray, pd.Index]] = {}
         self._prefix_pos: dict[int, dict[str, int]] = {}
+        self._by_pair: tuple[np.ndarray, np.ndarray] | None = None
+
+    def pair_cells(self, pairs: np.ndarray) -> np.ndarray:
+        """Positions (ascending) of the cells whose (importer, exporter) is marked in the
+        ``(N, N)`` bool array ``pairs``; costs the cells returned, not all cells."""
+        nc = len(self.countries)
+        if self._by_pair is None:  # cells grouped by pair once
+            key = self.ci * nc + self.ce
+            order = np.argsort(key, kind="stable")
+            self._by_pair = order, np.searchsorted(key[order], np.arange(nc * nc + 1))
+        order, starts = self._by_pair
+        on = np.flatnonzero(np.asarray(pairs, dtype=bool).reshape(-1))
+        if not on.size:
+            return np.zeros(0, dtype=np.int64)
+        return np.sort(np.concatenate([order[starts[k]:starts[k + 1]] for k in on]))
 
     def country_positions(self, codes: np.ndarray) -> np.ndarray:
         """Position of each normalised code; ``*`` -> ANY, a code no cell uses -> NEVER."""
@@ -105,8 +120,12 @@ class Rules:
     row       position of the source row in its table (repeated for region members)
     imp, exp  country positions (ANY = '*', NEVER = no cell uses it)
     hs        HS prefix text or '*'; hs_len its length (0 for '*')
+    hs_code   position of ``hs`` among the table's distinct HS texts (``hs_text``)
     rank      importer rank + exporter rank (2 as written, 1 through a region, 0 '*')
     domestic  True where the row names a domestic cell explicitly (see module docstring)
+
+    ``hs_text`` and the prefix positions found for it (``prefix_ids``) belong to the whole
+    table: :meth:`take` shares them, so each HS length is looked up once per table.
     """
 
     row: np.ndarray
@@ -116,6 +135,10 @@ class Rules:
     hs_len: np.ndarray
     rank: np.ndarray
     domestic: np.ndarray
+    hs_code: np.ndarray
+    hs_text: np.ndarray
+    _prefix_ids: dict[int, np.ndarray] = field(default_factory=dict, repr=False,
+                                               compare=False)
 
     def __len__(self) -> int:
         return len(self.row)
@@ -123,11 +146,20 @@ class Rules:
     def take(self, idx: np.ndarray) -> Rules:
         """The rules at positions (or a mask) ``idx``, order kept."""
         return Rules(*(a[idx] for a in (self.row, self.imp, self.exp, self.hs, self.hs_len,
-                                        self.rank, self.domestic)))
+                                        self.rank, self.domestic, self.hs_code)),
+                     self.hs_text, self._prefix_ids)
 
     def by_priority(self) -> Rules:
         """Rules in ascending priority (rank, then source row): later rules win ties."""
         return self.take(np.lexsort((self.row, self.rank)))
+
+    def prefix_ids(self, cells: Cells, length: int) -> np.ndarray:
+        """Per rule, the id of its HS text among the cells' ``length``-digit prefixes
+        (:meth:`Cells.prefix`; -1 where no cell's code starts with it)."""
+        ids = self._prefix_ids.get(length)
+        if ids is None:
+            ids = self._prefix_ids[length] = cells.prefix_positions(length, self.hs_text)
+        return ids[self.hs_code]
 
 
 def _expand(codes: np.ndarray, uniq: np.ndarray, cells: Cells,
@@ -169,7 +201,7 @@ def encode_rules(df: pd.DataFrame, cells: Cells, regions: Mapping[str, tuple[str
     n = len(df)
     if n == 0:
         e64, eo = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=object)
-        return Rules(e64, e64, e64, eo, e64, e64, np.zeros(0, dtype=bool))
+        return Rules(e64, e64, e64, eo, e64, e64, np.zeros(0, dtype=bool), e64, eo)
     ic, iu = _column_codes(df, "importer")
     i_rep, imp, i_rank = _expand(ic, iu, cells, regions)
     written_i = iu[ic][i_rep]
@@ -186,13 +218,16 @@ def encode_rules(df: pd.DataFrame, cells: Cells, regions: Mapping[str, tuple[str
         exp, e_rank = exp_all, e_rank_all
         written_e = eu[ec][rep]
     hc, hu = pd.factorize(df["hs"], use_na_sentinel=False)
-    hs_u = np.array([str(h).strip() for h in hu], dtype=object)
+    hmap, hs_u = pd.factorize(np.array([str(h).strip() for h in hu], dtype=object))
+    hs_u = np.asarray(hs_u, dtype=object)
     len_u = np.array([0 if h == WILDCARD else len(h) for h in hs_u], dtype=np.int64)
-    hs, hs_len = hs_u[hc[rep]], len_u[hc[rep]]
+    hs_code = hmap[hc[rep]].astype(np.int64)
+    hs, hs_len = hs_u[hs_code], len_u[hs_code]
     domestic = ((written_i == written_e) & (written_e != WILDCARD) & (i_rank == 2)
                 & (e_rank == 2))
     return Rules(row=rep.astype(np.int64), imp=imp, exp=exp, hs=hs, hs_len=hs_len,
-                 rank=i_rank + e_rank, domestic=np.asarray(domestic, dtype=bool))
+                 rank=i_rank + e_rank, domestic=np.asarray(domestic, dtype=bool),
+                 hs_code=hs_code, hs_text=hs_u)
 
 
 def _key(i: np.ndarray | int, e: np.ndarray | int, p: np.ndarray, nc: int, npre: int
@@ -219,7 +254,7 @@ def match(cells: Cells, ci: np.ndarray, ce: np.ndarray, hi: np.ndarray, rules: R
         if length:
             pid_u, pidx = cells.prefix(length)
             c_pid = pid_u[hi]
-            r_pid = cells.prefix_positions(length, rules.hs[rows])
+            r_pid = rules.prefix_ids(cells, length)[rows]
             npre = len(pidx) + 1
         else:
             c_pid = np.zeros(n, dtype=np.int64)

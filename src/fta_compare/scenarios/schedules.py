@@ -15,7 +15,7 @@ import pandas as pd
 
 from fta_compare.inputs.hs import WILDCARD
 from fta_compare.inputs.tables import InputTables
-from fta_compare.scenarios.definitions import Definitions
+from fta_compare.scenarios.definitions import Definitions, partner_matrix
 from fta_compare.scenarios.rules import Cells, Rules, encode_rules, match, match_cells
 
 
@@ -143,27 +143,28 @@ class Preferences:
         # own rows beat its region's rows; rules in ascending priority for the matcher
         rules = rules.by_priority()
         kid = _line_ids(rules, len(cells.countries))
-        best = pd.Series(rules.rank).groupby(kid).transform("max").to_numpy()
-        keep = np.flatnonzero(rules.rank == best)
+        best = np.full(int(kid.max()) + 1, np.iinfo(np.int64).min)
+        np.maximum.at(best, kid, rules.rank)
+        keep = np.flatnonzero(rules.rank == best[kid])
         rules = rules.take(keep)
         line_of = pd.factorize(kid[keep])[0]
         n_lines = int(line_of.max()) + 1
         first = np.unique(line_of, return_index=True)[1]  # head row of line k, ascending
-        pi, pe = party[cells.ci], party[cells.ce]
-        sub = np.flatnonzero((pi >= 0) & (pe >= 0) & (pi != pe))
+        sub = cells.pair_cells(partner_matrix(party))  # cells between different parties
         m = match(cells, cells.ci[sub], cells.ce[sub], cells.hi[sub], rules.take(first))
         covered = m >= 0
         pos, line = sub[covered], m[covered]
-        steps = pd.DataFrame({"line": line_of,
-                              "year": np.nan_to_num(self.year[rules.row], nan=-np.inf),
-                              "rate": self.rate[rules.row], "row": rules.row})
-        steps = steps.sort_values("row", kind="stable")
-        steps = steps.drop_duplicates(["line", "year"], keep="last")
-        steps = steps.sort_values(["line", "year"], kind="stable")
+        year = np.nan_to_num(self.year[rules.row], nan=-np.inf)
+        # per (line, year) the step of the last sheet row (later rows win), by line and year
+        by_row = np.argsort(rules.row, kind="stable")
+        o = by_row[np.lexsort((np.arange(len(by_row)), year[by_row], line_of[by_row]))]
+        last = np.r_[(line_of[o][1:] != line_of[o][:-1]) | (year[o][1:] != year[o][:-1]),
+                     True]
+        steps = o[last]
         return AgreementRates(
             pos=pos, line=line, util=self._utilisation(agreement, pos),
-            step_line=steps["line"].to_numpy(np.int64), step_year=steps["year"].to_numpy(),
-            step_rate=steps["rate"].to_numpy(), n_lines=n_lines,
+            step_line=line_of[steps].astype(np.int64), step_year=year[steps],
+            step_rate=self.rate[rules.row[steps]], n_lines=n_lines,
         )
 
     def _utilisation(self, agreement: str, pos: np.ndarray) -> np.ndarray:
@@ -189,9 +190,8 @@ class Preferences:
 
 def _line_ids(rules: Rules, n_countries: int) -> np.ndarray:
     """Id of each rule's (importer, exporter, hs) line, in order of first appearance."""
-    _, hcode = np.unique(rules.hs, return_inverse=True)
     nc = n_countries + 2
-    key = ((rules.imp + 2) * nc + (rules.exp + 2)) * (int(hcode.max()) + 1) + hcode
+    key = ((rules.imp + 2) * nc + (rules.exp + 2)) * len(rules.hs_text) + rules.hs_code
     return pd.factorize(key)[0]
 
 

@@ -137,11 +137,17 @@ def _build_universe_groupby(tr: pd.DataFrame, quality: pd.Series) -> Universe:
     return uni
 
 
-def dense(uni: Universe, df: pd.DataFrame, column: str, fill: float = 0.0) -> np.ndarray:
-    """(P, N, N) array of ``df[column]`` placed at its (hs, exporter, importer) cells."""
+Positions = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+
+
+def dense(uni: Universe, df: pd.DataFrame, column: str, fill: float = 0.0,
+          positions: Positions | None = None) -> np.ndarray:
+    """(P, N, N) array of ``df[column]`` placed at its (hs, exporter, importer) cells;
+    ``positions``: ``uni.positions(df)`` when already known (tables with the same cells
+    in the same order, as every scenario's block of the compiled rates)."""
     n_c = len(uni.countries)
     out = np.full((len(uni.hs), n_c, n_c), fill, dtype=np.float64)
-    p, v, r, found = uni.positions(df)
+    p, v, r, found = uni.positions(df) if positions is None else positions
     values = df[column].to_numpy(dtype=np.float64)
     if not found.all():
         p, v, r, values = p[found], v[found], r[found], values[found]
@@ -235,11 +241,13 @@ def _rule_positions(target: pd.DataFrame, rules: pd.DataFrame) -> np.ndarray:
     return pos
 
 
-def market_arrays(uni: Universe, elast: ElasticitiesUsed, base_rates: pd.DataFrame) -> \
-        MarketArrays:
-    """Base-period arrays; ``base_rates`` holds (importer, exporter, hs, rate) per cell."""
+def market_arrays(uni: Universe, elast: ElasticitiesUsed, base_rates: pd.DataFrame,
+                  positions: Positions | None = None) -> MarketArrays:
+    """Base-period arrays; ``base_rates`` holds (importer, exporter, hs, rate) per cell
+    (``positions``: see :func:`dense`)."""
     base_value = dense(uni, uni.cells, "value")
-    base_rate = dense(uni, base_rates, "rate")  # domestic cells: 0 unless given explicitly
+    # domestic cells: 0 unless given explicitly
+    base_rate = dense(uni, base_rates, "rate", positions=positions)
     return MarketArrays(
         hs=uni.hs,
         countries=uni.countries,
@@ -251,9 +259,10 @@ def market_arrays(uni: Universe, elast: ElasticitiesUsed, base_rates: pd.DataFra
     )
 
 
-def scenario_shock(uni: Universe, rates: pd.DataFrame, trade_cost: pd.DataFrame | None = None
-                   ) -> Shock:
-    """Shock from a scenario's per-cell rates (and optional per-cell trade-cost changes)."""
-    new_rate = dense(uni, rates, "rate")
+def scenario_shock(uni: Universe, rates: pd.DataFrame, trade_cost: pd.DataFrame | None = None,
+                   positions: Positions | None = None) -> Shock:
+    """Shock from a scenario's per-cell rates (and optional per-cell trade-cost changes);
+    ``positions``: those of ``rates`` (see :func:`dense`)."""
+    new_rate = dense(uni, rates, "rate", positions=positions)
     tc = dense(uni, trade_cost, "trade_cost") if trade_cost is not None else None
     return Shock(new_rate=new_rate, trade_cost=tc)
