@@ -170,14 +170,22 @@ def run(inputs: Sequence[Path | str] | None = None, *, model: str = DEFAULT_MODE
     phases = phases or Phases(show=False)
     paths = [Path(p) for p in inputs] if inputs else default_inputs()
     solver_for(model, solution)  # fail fast on a bad combination
-    worker = None
-    if ge_later:
-        from fta_compare.ge_worker import GEWorker
+    from fta_compare.inputs.early_parse import start_early_parse
 
-        worker = GEWorker()  # started before the run's threads
+    early = start_early_parse(paths)  # forked first, while this process runs one thread
+    worker = None
     try:
-        tables = load_inputs(paths, phases, after_read=lambda read: _warm_heap_for_run(
-            read, depth_channel))
+        if ge_later:
+            from fta_compare.ge_worker import GEWorker
+
+            worker = GEWorker()  # started before the run's threads
+        try:
+            tables = load_inputs(paths, phases, early=early,
+                                 after_read=lambda read: _warm_heap_for_run(read,
+                                                                            depth_channel))
+        finally:
+            if early is not None:
+                early.close()
         cfg = make_config(paths, model=model, solution=solution, focus=focus,
                           depth_channel=depth_channel, command=command)
         result = run_tables(tables, cfg, phases=phases, robustness=robustness,

@@ -7,6 +7,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from fta_compare.errors import InputError, Issue
+from fta_compare.inputs.early_parse import EarlyParse
 from fta_compare.inputs.reader import ReadResult, read_inputs
 from fta_compare.inputs.tables import InputTables
 from fta_compare.inputs.validate import validate_tables
@@ -17,16 +18,18 @@ __all__ = ["InputTables", "check_inputs", "load_inputs"]
 
 def check_inputs(paths: Sequence[Path | str], phases: Phases | None = None,
                  after_read: Callable[[ReadResult], object] | None = None,
+                 early: EarlyParse | None = None,
                  ) -> tuple[InputTables | None, list[Issue]]:
     """Read and validate; returns the tables (None when any error) and every issue found.
 
     ``phases`` (optional) times reading and validation apart; ``after_read`` is called
-    with the tables as read, before validation. The ``ge_*`` sheets are turned into the
-    sector model's arrays once here (kept on the tables).
+    with the tables as read, before validation; ``early``: see :func:`.reader.read_inputs`.
+    The ``ge_*`` sheets are turned into the sector model's arrays once here (kept on the
+    tables).
     """
     phases = phases or Phases(show=False)
     with phases.phase("read", "reading inputs"):
-        read = read_inputs(paths)
+        read = read_inputs(paths, early)
     if after_read is not None:
         after_read(read)
     with phases.phase("validate", "validating inputs"):
@@ -52,10 +55,11 @@ def check_inputs(paths: Sequence[Path | str], phases: Phases | None = None,
 
 
 def load_inputs(paths: Sequence[Path | str], phases: Phases | None = None,
-                after_read: Callable[[ReadResult], object] | None = None) -> InputTables:
+                after_read: Callable[[ReadResult], object] | None = None,
+                early: EarlyParse | None = None) -> InputTables:
     """Validated tables, or :class:`InputError` listing every problem found
-    (``after_read``: see :func:`check_inputs`)."""
-    tables, issues = check_inputs(paths, phases, after_read)
+    (``after_read``, ``early``: see :func:`check_inputs`)."""
+    tables, issues = check_inputs(paths, phases, after_read, early)
     if tables is None:
         raise InputError(issues)
     return tables

@@ -33,6 +33,7 @@ import pyarrow as pa
 
 from fta_compare.errors import Issue
 from fta_compare.inputs.cells import map_rows
+from fta_compare.inputs.early_parse import EarlyParse
 from fta_compare.inputs.headers import header_names, is_blank, normalise_name
 from fta_compare.inputs.reader_fast import fast_frame, open_reader
 from fta_compare.inputs.schema import SHEETS
@@ -114,8 +115,8 @@ def _is_panic(exc: BaseException) -> bool:
     return type(exc).__name__ == "PanicException"
 
 
-def _read_xlsx(path: Path, result: ReadResult, scanned: threading.Event | None = None
-               ) -> None:
+def _read_xlsx(path: Path, result: ReadResult, scanned: threading.Event | None = None,
+               early: EarlyParse | None = None) -> None:
     """Read a workbook once every part has passed the container checks.
 
     The non-sheet parts are scanned first (calamine reads them on opening); each worksheet
@@ -132,7 +133,7 @@ def _read_xlsx(path: Path, result: ReadResult, scanned: threading.Event | None =
     local = ReadResult()
     with SheetScans(path, later, scanned) as scans:
         try:
-            _read_xlsx_sheets(path, local, scans)
+            _read_xlsx_sheets(path, local, scans, early)
         except Exception as exc:  # a parser failure on user data is an issue
             _unreadable(local, name, f"cannot read workbook: {type(exc).__name__}: {exc}")
         except BaseException as exc:
@@ -151,7 +152,8 @@ def _read_xlsx(path: Path, result: ReadResult, scanned: threading.Event | None =
         _append(result, table, df)
 
 
-def _read_xlsx_sheets(path: Path, result: ReadResult, scans: SheetScans) -> None:
+def _read_xlsx_sheets(path: Path, result: ReadResult, scans: SheetScans,
+                      early: EarlyParse | None = None) -> None:
     """Every contract sheet of the workbook into ``result``, in workbook order.
 
     Sheets are parsed on two threads in the order :class:`SheetScans` scans them (largest
@@ -187,7 +189,7 @@ def _read_xlsx_sheets(path: Path, result: ReadResult, scans: SheetScans) -> None
             else:
                 to_read.append((k, sheet, table))
         if not _read_cleared(path, sorted(to_read, key=lambda x: scans.order(x[1])),
-                             per_sheet, scans):
+                             per_sheet, scans, early):
             return  # the workbook is refused as a whole (see _read_xlsx)
         for part in per_sheet:  # workbook order
             result.issues.extend(part.issues)
@@ -202,10 +204,12 @@ READ_THREADS = 2  # sheets parsed side by side (calamine parses without the GIL)
 
 
 def _read_cleared(path: Path, order: list[tuple[int, str, str]], per_sheet: list[ReadResult],
-                  scans: SheetScans) -> bool:
+                  scans: SheetScans, early: EarlyParse | None = None) -> bool:
     """Parse each sheet of ``order`` (position, sheet, table) into ``per_sheet[position]``
     once its scan has passed, on :data:`READ_THREADS` threads, each with its own calamine
-    workbook; False (and no further sheet parsed) as soon as a scan refuses the workbook."""
+    workbook; False (and no further sheet parsed) as soon as a scan refuses the workbook.
+    ``early``: a sheet already parsed in a process of its own, taken when its scan shows
+    the layout that parse assumed (:mod:`.early_parse`)."""
     from python_calamine import CalamineWorkbook
 
     local = threading.local()
@@ -225,8 +229,10 @@ def _read_cleared(path: Path, order: list[tuple[int, str, str]], per_sheet: list
                 local.fast = open_reader(str(path))
             if local.fast is not None:
                 part = per_sheet[k]
+                loaded = (early.columns() if early is not None and early.covers(path, sheet)
+                          and layout.first_value_row == 1 else None)
                 df = fast_frame(local.fast, path.name, sheet, table,
-                                layout.first_value_row, part.issues)
+                                layout.first_value_row, part.issues, loaded)
                 if df is not None:
                     _append(part, table, df)
                     return
@@ -237,7 +243,9 @@ def _read_cleared(path: Path, order: list[tuple[int, str, str]], per_sheet: list
         _read_one_sheet(wb, path.name, sheet, table, per_sheet[k], found)
 
     try:
-        with ThreadPoolExecutor(max_workers=READ_THREADS,
+        # a thread waiting for the early parse parses nothing: one more beside it
+        waits = early is not None and any(early.covers(path, sheet) for _, sheet, _ in order)
+        with ThreadPoolExecutor(max_workers=READ_THREADS + waits,
                                 thread_name_prefix="xlsx-read") as pool:
             jobs = [pool.submit(read, *item) for item in order]
             for job in jobs:
@@ -413,14 +421,18 @@ def _read_parquet(path: Path, result: ReadResult) -> None:
     _append(result, table, df)
 
 
-def read_inputs(paths: Sequence[Path | str] | Iterable[Path | str]) -> ReadResult:
+def read_inputs(paths: Sequence[Path | str] | Iterable[Path | str],
+                early: EarlyParse | None = None) -> ReadResult:
     """Read every contract table from the given files (xlsx, csv, parquet).
 
-    Never raises for a user's file: every problem is an :class:`Issue` naming the file.
+    ``early``: the largest sheet of the first workbook parsed in a process of its own
+    (:func:`.early_parse.start_early_parse`); what is read and reported is the same
+    without it. Never raises for a user's file: every problem is an :class:`Issue`
+    naming the file.
     """
     result = ReadResult()
     with _cyclic_gc_paused():
-        _read_paths(paths, result)
+        _read_paths(paths, result, early)
     return result
 
 
@@ -438,8 +450,8 @@ def _cyclic_gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _read_paths(paths: Sequence[Path | str] | Iterable[Path | str], result: ReadResult
-                ) -> None:
+def _read_paths(paths: Sequence[Path | str] | Iterable[Path | str], result: ReadResult,
+                early: EarlyParse | None = None) -> None:
     """Each file into a result of its own, joined into ``result`` in the order given.
 
     Workbooks after the first are read on threads of their own, their safety scans
@@ -462,7 +474,7 @@ def _read_paths(paths: Sequence[Path | str] | Iterable[Path | str], result: Read
         try:
             for k, path in enumerate(files):
                 if k not in later:
-                    _read_path(path, parts[k], first_scanned if k == 0 else None)
+                    _read_path(path, parts[k], first_scanned if k == 0 else None, early)
         finally:
             first_scanned.set()  # also when the first file is no workbook, or refused
         for job in jobs:
@@ -476,8 +488,8 @@ def _read_paths(paths: Sequence[Path | str] | Iterable[Path | str], result: Read
             _append(result, table, df)
 
 
-def _read_path(path: Path, result: ReadResult, scanned: threading.Event | None = None
-               ) -> None:
+def _read_path(path: Path, result: ReadResult, scanned: threading.Event | None = None,
+               early: EarlyParse | None = None) -> None:
     """One file into ``result``; ``scanned`` is set once a workbook's scans are done."""
     name = path.name
     try:
@@ -489,7 +501,7 @@ def _read_path(path: Path, result: ReadResult, scanned: threading.Event | None =
             return
         suffix = path.suffix.lower()
         if suffix in (".xlsx", ".xlsm"):
-            _read_xlsx(path, result, scanned)
+            _read_xlsx(path, result, scanned, early)
         elif suffix == ".csv":
             _read_csv(path, result)
         elif suffix in (".parquet", ".pq"):

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import logging
 import re
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -59,15 +60,18 @@ def open_reader(path: str) -> object | None:
 
 
 def fast_frame(reader: object, file: str, sheet: str, table: str, header_row: int,
-               issues: list[Issue]) -> pd.DataFrame | None:
+               issues: list[Issue], loaded: tuple[pa.RecordBatch, list[Any]] | None = None
+               ) -> pd.DataFrame | None:
     """The sheet as :func:`.reader._frame` would build it, or None to take that path.
 
     ``header_row`` is the sheet row (1-based) of the first cell holding a value; the
     header's issues go to ``issues`` only when the frame is returned. Columns outside
     the contract of ``table`` are kept as Python objects, as that path gives them
-    (validation passes them on unchanged).
+    (validation passes them on unchanged). ``loaded``: the sheet's
+    :func:`load_columns` at ``header_row``, when already made (:mod:`.early_parse`).
     """
-    loaded = _load(reader, sheet, header_row)
+    if loaded is None:
+        loaded = load_columns(reader, sheet, header_row)
     if loaded is None:
         return None
     batch, infos = loaded
@@ -111,9 +115,10 @@ def fast_frame(reader: object, file: str, sheet: str, table: str, header_row: in
     return df.reset_index(drop=True)
 
 
-def _load(reader: object, sheet: str, header_row: int
-          ) -> tuple[pa.RecordBatch, list[object]] | None:
-    """The sheet's columns with one cell type each (strict, all rows), or None."""
+def load_columns(reader: object, sheet: str, header_row: int
+                 ) -> tuple[pa.RecordBatch, list[Any]] | None:
+    """The sheet's columns with one cell type each (strict, all rows), or None; with
+    fastexcel's information on each (``name``, ``absolute_index``, ``column_name_from``)."""
     try:
         ws = reader.load_sheet(  # type: ignore[attr-defined]
             sheet, header_row=header_row - 1, schema_sample_rows=None,

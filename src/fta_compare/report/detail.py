@@ -131,12 +131,11 @@ def _domestic(df: pd.DataFrame) -> np.ndarray:
     return (i.astype(str) == e.astype(str)).to_numpy(dtype=bool)
 
 
-def _largest(df: pd.DataFrame, size: np.ndarray, cap: int) -> pd.DataFrame:
-    """The ``cap`` rows with the largest ``size``, in the table's own order."""
-    if len(df) <= cap:
-        return df
-    keep = np.sort(np.argpartition(-size, cap - 1)[:cap])
-    return df.iloc[keep]
+def _largest(size: np.ndarray, cap: int) -> np.ndarray:
+    """Positions of the ``cap`` largest ``size`` (all when fewer), ascending."""
+    if len(size) <= cap:
+        return np.arange(len(size))
+    return np.sort(np.argpartition(-size, cap - 1)[:cap])
 
 
 def select_results(results: pd.DataFrame, focus: str, complete: str, detail: str = "summary",
@@ -152,16 +151,19 @@ def select_results(results: pd.DataFrame, focus: str, complete: str, detail: str
     total = len(results)
     if detail == "full" or total <= whole:
         return Selection("results", results, total, "every cell with base-period trade", "")
-    # masks on the whole table, then one copy of the (few) rows kept
-    mine = results[_changed(results) & _focus_mask(results, focus, ("importer", "exporter"))
-                   & ~_domestic(results)]
-    dv = np.abs(mine["new_value"].to_numpy(float) - mine["base_value"].to_numpy(float))
-    dr = np.abs(mine["new_rate"].to_numpy(float) - mine["base_rate"].to_numpy(float))
-    picked = _largest(mine, dv + 1e-9 * dr, cap)
+    # masks and sizes on the whole table's columns, then one copy of the rows kept
+    mine = np.flatnonzero(_changed(results)
+                          & _focus_mask(results, focus, ("importer", "exporter"))
+                          & ~_domestic(results))
+    col = {c: results[c].to_numpy(dtype=float) for c in
+           ("new_value", "base_value", "new_rate", "base_rate")}
+    dv = np.abs(col["new_value"][mine] - col["base_value"][mine])
+    dr = np.abs(col["new_rate"][mine] - col["base_rate"][mine])
+    picked = mine[_largest(dv + 1e-9 * dr, cap)]
     rule = (f"the cross-border cells of {focus} (as exporter or importer) whose trade or tariff "
-            f"changes, the {cap:,} largest by absolute trade change" if len(mine) > cap else
+            f"changes, the {cap:,} largest by absolute trade change" if len(dv) > cap else
             f"every cross-border cell of {focus} whose trade or tariff changes")
-    return Selection("results", picked, total, rule, complete)
+    return Selection("results", results.iloc[picked], total, rule, complete)
 
 
 def select_prices(prices: pd.DataFrame, focus: str, complete: str, detail: str = "summary",
@@ -180,7 +182,7 @@ def select_prices(prices: pd.DataFrame, focus: str, complete: str, detail: str =
     size = np.abs(nz["world_price_change"].to_numpy(float)) + np.where(own, np.inf, 0.0)
     rule = (f"non-zero world price changes: {focus}'s exports first, then the {cap:,} "
             "largest absolute changes")
-    return Selection("prices", _largest(nz, size, cap), total, rule, complete)
+    return Selection("prices", nz.iloc[_largest(size, cap)], total, rule, complete)
 
 
 def select_applied(applied: pd.DataFrame, focus: str, complete: str, detail: str = "summary",

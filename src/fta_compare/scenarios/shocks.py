@@ -229,8 +229,9 @@ def _rule_positions(target: pd.DataFrame, rules: pd.DataFrame) -> np.ndarray:
             break
         if i == 0:
             got = keyed_prefix_match(target[left], sub, keys=["country"])
-        elif i == 1:
-            got = longest_prefix_index(target.loc[left, "hs"], sub["hs"])
+        elif i == 1:  # depends on the product only: matched once per distinct code
+            codes, uniq = pd.factorize(target.loc[left, "hs"])
+            got = longest_prefix_index(pd.Series(uniq), sub["hs"])[codes]
         elif i == 2:
             lookup = pd.Series(np.arange(len(sub)), index=sub["country"].to_numpy())
             got = target.loc[left, "country"].map(lookup).fillna(-1).to_numpy(dtype=np.int64)
