@@ -221,3 +221,48 @@ def test_reserved_sheets_keep_their_place_and_same_names_never_take_it(
     assert cells == {"summary": "the answer", "results": "scenario results",
                      "sectors": "scenario sectors", "sectors~2": "sector table",
                      "results~2": "contract rows"}
+
+
+def test_xml_scratch_is_a_private_memory_folder_removed_after(monkeypatch) -> None:
+    """XlsxWriter's parts go to a folder of their own under /dev/shm for a bounded workbook
+    with room there, removed after the block (also on an error); otherwise None."""
+    import os
+
+    from fta_compare.report import book as book_mod
+
+    if not (book_mod.MEMORY_SCRATCH.is_dir() and os.access(book_mod.MEMORY_SCRATCH, os.W_OK)):
+        pytest.skip("no writable /dev/shm here")
+    with book_mod.xml_scratch(bounded=True) as tmp:
+        assert tmp is not None and Path(tmp).parent == book_mod.MEMORY_SCRATCH
+        (Path(tmp) / "left.xml").write_text("<x/>")
+        kept = Path(tmp)
+    assert not kept.exists()
+    with pytest.raises(KeyboardInterrupt), book_mod.xml_scratch(bounded=True) as tmp:
+        kept = Path(tmp)
+        raise KeyboardInterrupt
+    assert not kept.exists()
+    with book_mod.xml_scratch(bounded=False) as tmp:
+        assert tmp is None  # --detail full: parts of any size, on disk
+    monkeypatch.setattr(book_mod, "SCRATCH_ROOM", 1 << 62)
+    with book_mod.xml_scratch(bounded=True) as tmp:
+        assert tmp is None  # no room in memory
+
+
+def test_workbook_through_memory_scratch_equals_the_one_through_disk(tmp_path: Path) -> None:
+    """The same cells whether XlsxWriter's parts went through /dev/shm or the disk."""
+    from openpyxl import load_workbook
+
+    from fta_compare.report.book import Book, write_table, xml_scratch
+
+    frame = pd.DataFrame({"scenario": ["a", "b"], "value": [1.5, -2.0]})
+    books = []
+    for k, bounded in enumerate((True, False)):
+        path = tmp_path / f"b{k}.xlsx"
+        with xml_scratch(bounded) as tmp:
+            book = Book(path, tmp)
+            write_table(book, book.sheet("data"), frame, 0, 0, "data")
+            book.wb.close()
+        ws = load_workbook(path, read_only=True)["data"]
+        books.append([tuple(c.value for c in row) for row in ws.iter_rows()])
+    assert books[0] == books[1]
+    assert books[0][1:] == [("a", 1.5), ("b", -2.0)]

@@ -9,7 +9,9 @@ or ``@`` stays text.
 from __future__ import annotations
 
 import math
+import os
 import re
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -28,10 +30,37 @@ EXCEL_MAX_ROWS = 1_048_576
 FORMULA_START = ("=", "+", "-", "@")
 
 
-class Book:
-    """Workbook with the formats and helpers every sheet uses."""
+MEMORY_SCRATCH = Path("/dev/shm")  # tmpfs on Linux
+SCRATCH_ROOM = 1 << 30  # free bytes it must have for a bounded workbook's parts
 
-    def __init__(self, path: Path) -> None:
+
+@contextmanager
+def xml_scratch(bounded: bool) -> Iterator[str | None]:
+    """Where XlsxWriter keeps a workbook's XML parts until it zips them: a private folder
+    in memory (``/dev/shm``) when the workbook is ``bounded`` (the default selection of
+    rows, about 100 MB of XML) and that file system has :data:`SCRATCH_ROOM` free, so the
+    parts, written and read back once, never go through the disk's file system (default
+    run: write phase 4.9-5.1 s -> 4.3-4.4 s, its kernel time 1.6-1.8 -> 0.6-0.9 s); else
+    None (the system's temporary folder). The folder and anything left in it go with the
+    block, also on an error or Ctrl-C."""
+    if bounded and MEMORY_SCRATCH.is_dir() and os.access(MEMORY_SCRATCH, os.W_OK):
+        try:
+            st = os.statvfs(MEMORY_SCRATCH)
+            room = st.f_bavail * st.f_frsize >= SCRATCH_ROOM
+        except OSError:
+            room = False
+        if room:
+            with tempfile.TemporaryDirectory(prefix="fta-xml-", dir=MEMORY_SCRATCH) as tmp:
+                yield tmp
+            return
+    yield None
+
+
+class Book:
+    """Workbook with the formats and helpers every sheet uses; ``tmpdir``: where XlsxWriter
+    keeps its XML parts (:func:`xml_scratch`; None: the system's temporary folder)."""
+
+    def __init__(self, path: Path, tmpdir: str | None = None) -> None:
         self.wb: Workbook = xlsxwriter.Workbook(
             str(path),
             {
@@ -39,6 +68,7 @@ class Book:
                 "strings_to_urls": False,
                 "strings_to_numbers": False,
                 "nan_inf_to_errors": False,
+                "tmpdir": tmpdir,
             },
         )
         self._formats: dict[str, Any] = {}

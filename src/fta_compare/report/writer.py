@@ -20,7 +20,7 @@ import pandas as pd
 from fta_compare.parallel import lowest_thread_priority
 from fta_compare.report import views
 from fta_compare.report.atomic import atomic_paths, check_targets
-from fta_compare.report.book import Book
+from fta_compare.report.book import Book, xml_scratch
 from fta_compare.report.detail import (
     DETAIL_MODES,
     Selection,
@@ -181,12 +181,13 @@ def _write_workbook(result: RunResult, path: Path, parquet: dict[str, str],
     GIL): they are made on a thread of their own while the contract sheets are written,
     and the sheets that show them keep their place in the tab order (``Book.reserve``).
     """
-    if _ge_only(result):
-        _write_ge_workbook(result, path)
-        return
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        made = pool.submit(_views, result)
-        _write_sheets(result, Book(path), parquet, detail, changes, made)
+    with xml_scratch(bounded=detail != "full") as tmp:
+        if _ge_only(result):
+            _write_ge_workbook(result, Book(path, tmp))
+            return
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            made = pool.submit(_views, result)
+            _write_sheets(result, Book(path, tmp), parquet, detail, changes, made)
 
 
 def _write_sheets(result: RunResult, book: Book, parquet: dict[str, str], detail: str,
@@ -278,9 +279,8 @@ def _write_sheets(result: RunResult, book: Book, parquet: dict[str, str], detail
     book.wb.close()
 
 
-def _write_ge_workbook(result: RunResult, path: Path) -> None:
+def _write_ge_workbook(result: RunResult, book: Book) -> None:
     """The workbook of a GE-only run (inputs with ``ge_*`` sheets and no PE tables)."""
-    book = Book(path)
     ge_summary(book, result)
     ge_welfare_sheet(book, result)
     ge_sectors_sheet(book, result)
