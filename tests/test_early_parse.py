@@ -91,6 +91,24 @@ def test_a_child_that_dies_leaves_the_parse_to_the_reader(
     _same(early, plain)
 
 
+def test_columns_cut_short_leave_the_parse_to_the_reader(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The child sent its column list, then not a whole Arrow stream (it died writing)."""
+    path = write_xlsx(tmp_path / "plain.xlsx", check_case_sheets())
+    plain = check_inputs([path])
+
+    def cut(_path: Path, _sheet: str, conn: Any) -> None:
+        conn.send([early_parse.ColumnInfo("exporter", 0, "looked_up")])
+        conn.send_bytes(b"ARROW1 cut short")
+        conn.close()
+
+    monkeypatch.setattr(early_parse, "_parse", cut)  # forked with it
+    seen = _loaded(monkeypatch)
+    early = _with_early(path)
+    assert seen["trade"] is False
+    _same(early, plain)
+
+
 def test_a_file_changed_after_the_parse_is_parsed_again(tmp_path: Path) -> None:
     path = write_xlsx(tmp_path / "book.xlsx", check_case_sheets())
     with EarlyParse(path, "trade") as early:

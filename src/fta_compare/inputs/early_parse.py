@@ -62,9 +62,10 @@ def _parse(path: Path, sheet: str, conn: Connection) -> None:
         # business: the reader reports the sheet itself
         faulthandler.disable()
         os.dup2(os.open(os.devnull, os.O_WRONLY), 2)
+        _cap(resource.RLIMIT_CORE, 0)  # an abort leaves no core file of this process
         used = _address_space()
         if used:
-            resource.setrlimit(resource.RLIMIT_AS, (used + SPARE_BYTES, resource.RLIM_INFINITY))
+            _cap(resource.RLIMIT_AS, used + SPARE_BYTES)
         import pyarrow as pa
 
         from fta_compare.inputs.reader_fast import load_columns, open_reader
@@ -87,6 +88,14 @@ def _parse(path: Path, sheet: str, conn: Connection) -> None:
             pass
     finally:
         conn.close()
+
+
+def _cap(kind: int, soft: int) -> None:
+    """Lower a resource limit of this process to ``soft`` (never above its hard limit)."""
+    _, hard = resource.getrlimit(kind)
+    if hard != resource.RLIM_INFINITY:
+        soft = min(soft, hard)
+    resource.setrlimit(kind, (soft, hard))
 
 
 def _address_space() -> int:
@@ -137,7 +146,10 @@ class EarlyParse:
             return None
         import pyarrow as pa
 
-        return pa.ipc.open_stream(data).read_next_batch(), infos  # the one batch sent
+        try:
+            return pa.ipc.open_stream(data).read_next_batch(), infos  # the one batch sent
+        except (pa.ArrowException, StopIteration):  # cut short: parse the sheet here
+            return None
 
     def close(self) -> None:
         if self._proc.is_alive():
