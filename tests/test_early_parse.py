@@ -12,7 +12,6 @@ import threading
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
 import pytest
 
 from fta_compare.inputs import check_inputs, early_parse, reader
@@ -20,21 +19,10 @@ from fta_compare.inputs.early_parse import EarlyParse, start_early_parse
 from helpers import check_case_sheets, write_xlsx
 from test_bad_inputs import rewrite_part, sheet_part
 from test_hostile_files import FAR
+from test_reader_fast import _assert_same
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"),
                                 reason="the early parse forks (Linux only)")
-
-
-def _same(a: Any, b: Any) -> None:
-    (ta, ia), (tb, ib) = a, b
-    assert ia == ib
-    assert (ta is None) == (tb is None)
-    if ta is None:
-        return
-    for name in tb.__dataclass_fields__:
-        x, y = getattr(ta, name), getattr(tb, name)
-        if isinstance(y, pd.DataFrame):
-            pd.testing.assert_frame_equal(x, y, check_exact=True)
 
 
 def _loaded(monkeypatch: pytest.MonkeyPatch) -> dict[str, bool]:
@@ -55,7 +43,17 @@ def _with_early(path: Path, sheet: str = "trade") -> Any:
         return check_inputs([path], early=early)
 
 
-def test_early_parse_is_taken_and_reads_the_same(tmp_path: Path,
+def _parsed_by_the_reader(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With the early parse, the reader parses the trade sheet itself and reads what it
+    reads without it."""
+    plain = check_inputs([path])
+    seen = _loaded(monkeypatch)
+    early = _with_early(path)
+    assert seen["trade"] is False
+    _assert_same(early, plain)
+
+
+def test_early_parse_is_taken_and_reads_the_assert_same(tmp_path: Path,
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     path = write_xlsx(tmp_path / "plain.xlsx", check_case_sheets())
     plain = check_inputs([path])
@@ -63,7 +61,7 @@ def test_early_parse_is_taken_and_reads_the_same(tmp_path: Path,
     early = _with_early(path)
     assert seen["trade"] is True and seen["meta"] is False
     assert early[0] is not None
-    _same(early, plain)
+    _assert_same(early, plain)
 
 
 def test_header_below_row_one_is_parsed_again(tmp_path: Path,
@@ -72,30 +70,20 @@ def test_header_below_row_one_is_parsed_again(tmp_path: Path,
     the reader itself."""
     sheets = check_case_sheets()
     sheets["trade"] = [[None, None, None, None], *sheets["trade"]]
-    path = write_xlsx(tmp_path / "lower.xlsx", sheets)
-    plain = check_inputs([path])
-    seen = _loaded(monkeypatch)
-    early = _with_early(path)
-    assert seen["trade"] is False
-    _same(early, plain)
+    _parsed_by_the_reader(write_xlsx(tmp_path / "lower.xlsx", sheets), monkeypatch)
 
 
 def test_a_child_that_dies_leaves_the_parse_to_the_reader(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = write_xlsx(tmp_path / "plain.xlsx", check_case_sheets())
-    plain = check_inputs([path])
     monkeypatch.setattr(early_parse, "_parse", lambda *_a: os._exit(3))  # forked with it
-    seen = _loaded(monkeypatch)
-    early = _with_early(path)
-    assert seen["trade"] is False
-    _same(early, plain)
+    _parsed_by_the_reader(path, monkeypatch)
 
 
 def test_columns_cut_short_leave_the_parse_to_the_reader(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The child sent its column list, then not a whole Arrow stream (it died writing)."""
     path = write_xlsx(tmp_path / "plain.xlsx", check_case_sheets())
-    plain = check_inputs([path])
 
     def cut(_path: Path, _sheet: str, conn: Any) -> None:
         conn.send([early_parse.ColumnInfo("exporter", 0, "looked_up")])
@@ -103,10 +91,7 @@ def test_columns_cut_short_leave_the_parse_to_the_reader(
         conn.close()
 
     monkeypatch.setattr(early_parse, "_parse", cut)  # forked with it
-    seen = _loaded(monkeypatch)
-    early = _with_early(path)
-    assert seen["trade"] is False
-    _same(early, plain)
+    _parsed_by_the_reader(path, monkeypatch)
 
 
 def test_a_file_changed_after_the_parse_is_parsed_again(tmp_path: Path) -> None:
@@ -137,7 +122,7 @@ def test_hostile_sheet_ends_only_the_child(case: str, tmp_path: Path) -> None:
         early._proc.join(timeout=120)
         assert early.columns() is None  # died (calamine aborts) or refused the grid
     assert plain[0] is None and any("far outside any table" in i.rule for i in plain[1])
-    _same(got, plain)
+    _assert_same(got, plain)
 
 
 def test_started_only_for_a_large_part_in_a_single_thread(tmp_path: Path) -> None:
