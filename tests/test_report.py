@@ -266,3 +266,34 @@ def test_workbook_through_memory_scratch_equals_the_one_through_disk(tmp_path: P
         books.append([tuple(c.value for c in row) for row in ws.iter_rows()])
     assert books[0] == books[1]
     assert books[0][1:] == [("a", 1.5), ("b", -2.0)]
+
+
+def test_workbook_container_is_deflated_by_zlib_ng(tmp_path: Path) -> None:
+    """Every part of a Book's container is deflated by zlib-ng at DEFLATE_LEVEL (its raw
+    stream is zlib-ng's, byte for byte), the container is a valid zip that openpyxl reads,
+    and XlsxWriter's own ZipFile is back in place after the store."""
+    import xlsxwriter.workbook as xw
+    from zlib_ng import zlib_ng
+
+    from fta_compare.report.book import Book, write_table
+    from fta_compare.report.deflate import DEFLATE_LEVEL
+
+    frame = pd.DataFrame({"scenario": [f"s{k % 7}" for k in range(3000)],
+                          "value": np.linspace(-1.0, 1.0, 3000)})
+    path = tmp_path / "z.xlsx"
+    book = Book(path)
+    write_table(book, book.sheet("data"), frame, 0, 0, "data")
+    book.wb.close()
+    assert xw.ZipFile is zipfile.ZipFile
+    with zipfile.ZipFile(path) as z:
+        assert z.testzip() is None
+        infos = z.infolist()
+        assert infos and all(i.compress_type == zipfile.ZIP_DEFLATED for i in infos)
+        raw = z.open("xl/worksheets/sheet1.xml").read()
+        sheet = z.getinfo("xl/worksheets/sheet1.xml")
+    c = zlib_ng.compressobj(DEFLATE_LEVEL, zlib_ng.DEFLATED, -15)
+    assert sheet.compress_size == len(c.compress(raw) + c.flush())
+    ws = load_workbook(path, read_only=True)["data"]
+    rows = [tuple(c.value for c in row) for row in ws.iter_rows()]
+    assert len(rows) == 3001 and rows[1] == ("s0", -1.0)
+    assert rows[-1] == ("s3", 1.0)  # row 2999: 2999 % 7 = 3

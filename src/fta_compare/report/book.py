@@ -20,10 +20,10 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import xlsxwriter
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
+from fta_compare.report.deflate import Workbook as ZlibNgWorkbook
 from fta_compare.report.labels import label
 
 EXCEL_MAX_ROWS = 1_048_576
@@ -61,7 +61,7 @@ class Book:
     keeps its XML parts (:func:`xml_scratch`; None: the system's temporary folder)."""
 
     def __init__(self, path: Path, tmpdir: str | None = None) -> None:
-        self.wb: Workbook = xlsxwriter.Workbook(
+        self.wb: Workbook = ZlibNgWorkbook(
             str(path),
             {
                 "strings_to_formulas": False,
