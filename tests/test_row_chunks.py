@@ -66,3 +66,60 @@ def test_views_same_on_categorical_and_text_labels(run: api.RunResult) -> None:
                                       views.country_totals(run.results, run.welfare))
         pd.testing.assert_frame_equal(views.sector_view(other, run.sectors),
                                       views.sector_view(run.results, run.sectors))
+
+
+def test_scenario_blocks_finds_the_repeated_runs_only() -> None:
+    """(blocks, n): runs of one scenario each listing the first run's cells in its order;
+    a run that breaks the pattern ends the blocks (and fewer than two is none)."""
+    import numpy as np
+
+    s = np.array([0, 0, 0, 1, 1, 1, 2, 2, 2, 2, 1])
+    cell = np.array([5, 6, 7, 5, 6, 7, 5, 6, 7, 5, 9])
+    assert results.scenario_blocks(s, cell) == (3, 3)  # rows 9.. are not a block
+    broken = cell.copy()
+    broken[7] = 8  # the third run lists another cell
+    assert results.scenario_blocks(s, broken) == (2, 3)
+    mixed = s.copy()
+    mixed[4] = 2  # the second run holds two scenarios
+    assert results.scenario_blocks(mixed, cell) == (0, 0)
+    assert results.scenario_blocks(np.zeros(5, dtype=int), np.arange(5)) == (0, 0)
+    assert results.scenario_blocks(np.zeros(0, dtype=int)) == (0, 0)
+
+
+def test_scenario_blocks_pass_equals_the_row_pass(run: api.RunResult) -> None:
+    """The aggregations that take the results table's scenario blocks with each cell's keys
+    made once give the numbers of the row-by-row pass: on the run's table (all blocks), on
+    the same rows in another order (no blocks), and with rows after the blocks."""
+    import numpy as np
+
+    from fta_compare.report.views import shared_codes
+
+    mfn = load_inputs([EXAMPLE]).mfn
+    r = run.results
+    s_code = results.label_codes(r["scenario"])[0]
+    e, i, _ = shared_codes(r["exporter"], r["importer"])
+    n_scen = r["scenario"].nunique()
+    assert results.scenario_blocks(s_code, e, i)[0] == n_scen > 1
+    extra = r.iloc[: len(r) // n_scen // 2].copy()
+    extra["scenario"] = r["scenario"].iloc[[-1] * len(extra)].to_numpy()
+    for table in (r, pd.concat([r, extra], ignore_index=True)):
+        rolled = table.iloc[np.roll(np.arange(len(table)), 1)].reset_index(drop=True)
+        assert results.scenario_blocks(results.label_codes(rolled["scenario"])[0],
+                                       results.label_codes(rolled["exporter"])[0]) == (0, 0)
+        by_block = _tables(_with(run, table), mfn)
+        by_row = _tables(_with(run, rolled), mfn)
+        for name in ("scorecard", "country_totals", "sector_view", "quality"):
+            # rows in the order the labels first appear: the rolled table starts elsewhere
+            pd.testing.assert_frame_equal(_sorted(by_block[name]), _sorted(by_row[name]),
+                                          check_exact=False, rtol=1e-12, atol=1e-9, obj=name)
+
+
+def _sorted(table: pd.DataFrame) -> pd.DataFrame:
+    labels = [c for c in table.columns if not pd.api.types.is_numeric_dtype(table[c])]
+    return table.sort_values(labels, kind="stable").reset_index(drop=True)
+
+
+def _with(run: api.RunResult, table: pd.DataFrame) -> api.RunResult:
+    from dataclasses import replace
+
+    return replace(run, results=table)

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from fta_compare.inputs.hs import keyed_prefix_match
-from fta_compare.results import QUALITY_LABELS, label_codes, row_chunks
+from fta_compare.results import QUALITY_LABELS, label_codes, row_chunks, scenario_blocks
 
 SHARE_COLUMNS = ("scenario", "observed_share_of_trade", "sector_observed_share_of_trade",
                  "imputed_share_of_trade", "imputed_share_of_change",
@@ -78,18 +78,39 @@ def quality_shares(results: pd.DataFrame, mfn: pd.DataFrame | None) -> pd.DataFr
     new_rate = results["new_rate"].to_numpy(dtype=float)
     n, width = len(names), CLASSES + 1  # the extra bin takes the domestic rows
     sums = np.zeros((3, n * width))  # trade, change, tariff change by (scenario, class)
-    for rows in row_chunks(len(scen)):  # a chunk at a time: small temporaries
+
+    def classes(rows: slice) -> tuple[np.ndarray, np.ndarray]:
+        """Each row's flow and tariff-line class (CLASSES for a domestic row)."""
         i, h = imp[rows], hs[rows]
         line = line_table[np.where((i >= 0) & (h >= 0), i.astype(np.intp) * len(hs_labels)
                                    + h, len(line_table) - 1)]
         cross = exp_as_imp[rows] != i
-        offset = scen[rows].astype(np.intp) * width
-        by_flow = offset + np.where(cross, flow_all[rows], CLASSES)
-        by_line = offset + np.where(cross, line, CLASSES)
+        return (np.where(cross, flow_all[rows], CLASSES).astype(np.intp),
+                np.where(cross, line, CLASSES).astype(np.intp))
+
+    def weights(rows: slice) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         base = base_all[rows]
-        change = np.abs(new_all[rows] - base)
-        cut = np.nan_to_num(base * np.abs(new_rate[rows] - base_rate[rows]))
-        for k, (key, w) in enumerate(((by_flow, base), (by_flow, change), (by_line, cut))):
+        return (base, np.abs(new_all[rows] - base),
+                np.nan_to_num(base * np.abs(new_rate[rows] - base_rate[rows])))
+
+    # the table's scenario blocks: each cell's classes once (results.scenario_blocks)
+    blocks, size = scenario_blocks(scen, imp, exp, hs, flow_all)
+    if blocks:
+        by_flow, by_line = classes(slice(0, size))
+        for b in range(blocks):
+            s = int(scen[b * size])
+            if s < 0:
+                continue
+            at = slice(s * width, (s + 1) * width)
+            for k, (key, w) in enumerate(zip((by_flow, by_flow, by_line),
+                                             weights(slice(b * size, (b + 1) * size)),
+                                             strict=True)):
+                sums[k, at] += np.bincount(key, weights=w, minlength=width)
+    for rows in row_chunks(len(scen), start=blocks * size):  # a chunk at a time
+        flow, line = classes(rows)
+        offset = scen[rows].astype(np.intp) * width
+        for k, (key, w) in enumerate(zip((offset + flow, offset + flow, offset + line),
+                                         weights(rows), strict=True)):
             sums[k] += np.bincount(key, weights=w, minlength=n * width)
 
     def shares(k: int) -> np.ndarray:

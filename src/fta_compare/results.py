@@ -127,11 +127,36 @@ def _constant(value: str, n: int) -> pd.Series:
 CHUNK_ROWS = 1 << 20
 
 
-def row_chunks(n: int, step: int | None = None) -> Iterator[slice]:
-    """Slices of at most ``step`` (default :data:`CHUNK_ROWS`) rows covering ``range(n)``
-    in order."""
+def row_chunks(n: int, step: int | None = None, start: int = 0) -> Iterator[slice]:
+    """Slices of at most ``step`` (default :data:`CHUNK_ROWS`) rows covering
+    ``range(start, n)`` in order."""
     step = step or CHUNK_ROWS
-    return (slice(a, min(a + step, n)) for a in range(0, n, step))
+    return (slice(a, min(a + step, n)) for a in range(start, n, step))
+
+
+def scenario_blocks(scenario: np.ndarray, *cells: np.ndarray) -> tuple[int, int]:
+    """``(blocks, n)``: rows ``0 .. blocks * n - 1`` of a long table are ``blocks`` runs of
+    ``n`` rows, each of one scenario (``scenario``: the rows' scenario codes) and each
+    listing the cells of the first run in the same order (``cells``: the rows' label codes,
+    e.g. importer, exporter, product), as :class:`ResultsBuilder` writes them; ``(0, 0)``
+    when the first run is not followed by a repeat of it. A pass over the table may then
+    make each cell's keys once and take every block with them; rows after the blocks (the
+    cells a scenario adds) are not blocks."""
+    total = len(scenario)
+    if total == 0:
+        return 0, 0
+    n = int(np.argmax(scenario != scenario[0])) or total
+    count = total // n
+    if count < 2:
+        return 0, 0
+    ok = np.ones(count, dtype=bool)
+    runs = scenario[: count * n].reshape(count, n)
+    ok &= (runs == runs[:, :1]).all(axis=1)
+    for codes in cells:
+        runs = codes[: count * n].reshape(count, n)
+        ok &= (runs == runs[0]).all(axis=1)
+    blocks = int(np.argmin(ok)) if not ok.all() else count
+    return (blocks, n) if blocks >= 2 else (0, 0)
 
 
 def label_codes(col: pd.Series) -> tuple[np.ndarray, np.ndarray]:

@@ -44,7 +44,7 @@ import numpy as np
 import pandas as pd
 
 from fta_compare.inputs.schema import BASELINE
-from fta_compare.results import label_codes, row_chunks
+from fta_compare.results import label_codes, row_chunks, scenario_blocks
 from fta_compare.scenarios.compiler import CompiledScenarios
 
 WELFARE_METRICS = ("net_welfare", "consumer_surplus", "producer_surplus", "tariff_revenue")
@@ -150,22 +150,42 @@ class _Results:
         self.b_key = self.cell_key(self.b_i, self.b_e, self.b_h)
         self.b_val = self.base[sel[first]]
         self._dense_id: np.ndarray | None = None
+        self._blocks = scenario_blocks(self._s[0], self._i[0], self._e[0], self._h)
+
+    def _cell_codes(self, rows: slice | np.ndarray) -> tuple[np.ndarray, ...]:
+        """``(bad, i, e, h)`` of ``rows``: whether the row is domestic or outside the lists,
+        and the economies and the product as ``intp`` (0 where ``bad``)."""
+        (ic, il), (ec, el) = self._i, self._e
+        i, e = il[ic[rows]], el[ec[rows]]
+        h = self._h[rows].astype(np.intp)
+        bad = (i == e) | (i < 0) | (e < 0) | (h < 0)
+        return (bad, np.where(bad, 0, i).astype(np.intp), np.where(bad, 0, e).astype(np.intp),
+                np.where(bad, 0, h))
 
     def row_codes(self, rows: slice | np.ndarray) -> tuple[np.ndarray, ...]:
         """``(s_c, i, e, h)`` of ``rows`` as ``intp``: ``s_c`` the bin offset ``s * C`` of the
         row's scenario (``S * C`` for a dump row), the economies and the product (0 for a
         dump row)."""
-        (sc, sl), (ic, il), (ec, el) = self._s, self._i, self._e
-        s, i, e = sl[sc[rows]], il[ic[rows]], el[ec[rows]]
-        h = self._h[rows].astype(np.intp)
-        invalid = (i == e) | (s < 0) | (i < 0) | (e < 0) | (h < 0)
-        s_c = np.where(invalid, self.S * self.C, s.astype(np.intp) * self.C)
-        return (s_c, np.where(invalid, 0, i).astype(np.intp),
-                np.where(invalid, 0, e).astype(np.intp), np.where(invalid, 0, h))
+        sc, sl = self._s
+        s = sl[sc[rows]]
+        bad, i, e, h = self._cell_codes(rows)
+        return np.where(bad | (s < 0), self.S * self.C, s.astype(np.intp) * self.C), i, e, h
 
     def chunks(self) -> Iterator[tuple[slice, np.ndarray, np.ndarray, np.ndarray, np.ndarray]]:
-        """``(rows, s_c, i, e, h)`` for each chunk of rows, in order."""
-        for rows in row_chunks(self.n):
+        """``(rows, s_c, i, e, h)`` for each chunk of rows, in order: each scenario block of
+        the table (:func:`~fta_compare.results.scenario_blocks`) with its cells' codes made
+        once, then the rows after the blocks a chunk at a time. A block of a scenario
+        outside the list (all its rows dropped) is skipped."""
+        blocks, n = self._blocks
+        if blocks:
+            sc, sl = self._s
+            bad, i, e, h = self._cell_codes(slice(0, n))
+            for b in range(blocks):
+                s = int(sl[sc[b * n]])
+                if s >= 0:
+                    yield (slice(b * n, (b + 1) * n),
+                           np.where(bad, self.S * self.C, s * self.C), i, e, h)
+        for rows in row_chunks(self.n, start=blocks * n):
             yield (rows, *self.row_codes(rows))
 
     def cell_key(self, i: np.ndarray, e: np.ndarray, h: np.ndarray) -> np.ndarray:

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from fta_compare.report.sectors import assign_sectors
-from fta_compare.results import label_codes, row_chunks
+from fta_compare.results import label_codes, row_chunks, scenario_blocks
 
 HEADLINE = [
     "net_welfare", "consumer_surplus", "producer_surplus", "tariff_revenue", "exports_change",
@@ -37,7 +37,9 @@ def country_totals(results: pd.DataFrame, welfare: pd.DataFrame) -> pd.DataFrame
     Domestic cells (exporter == importer) are excluded from exports and imports.
     Creation and diversion are counted on the economy's exports, as in the scorecard
     (diversion > 0: trade diverted towards it). One row per row of ``welfare``, in its
-    order; sums are ``bincount`` over (scenario, economy) codes, a chunk of rows at a time.
+    order; sums are ``bincount`` over (scenario, economy) codes: on the table's scenario
+    blocks (:func:`~fta_compare.results.scenario_blocks`) with each cell's keys made once,
+    on the rows after them a chunk of rows at a time.
     """
     s_code, scen = label_codes(results["scenario"])
     e_code, i_code, countries = shared_codes(results["exporter"], results["importer"])
@@ -47,18 +49,36 @@ def country_totals(results: pd.DataFrame, welfare: pd.DataFrame) -> pd.DataFrame
     names = ("base_exports", "exports_change", "trade_creation", "trade_diversion",
              "base_imports", "imports_change")
     bins = np.zeros((len(names), S * C + 1))  # S*C: a dropped bin
-    for rows in row_chunks(len(s_code)):
+
+    def weights(rows: slice) -> tuple[np.ndarray, ...]:
+        base = columns["base_value"][rows]
+        return (base, columns["new_value"][rows] - base, columns["trade_creation"][rows],
+                columns["trade_diversion"][rows])
+
+    blocks, n = scenario_blocks(s_code, e_code, i_code)
+    if blocks:
+        e, i = e_code[:n], i_code[:n]
+        keep = (e != i) & (e >= 0) & (i >= 0)
+        cell_e = np.where(keep, e, C).astype(np.intp)  # C: a dropped bin
+        cell_i = np.where(keep, i, C).astype(np.intp)
+        for b in range(blocks):
+            sc = int(s_code[b * n])
+            if sc < 0:
+                continue
+            base, change, tc, td = weights(slice(b * n, (b + 1) * n))
+            at = slice(sc * C, (sc + 1) * C)
+            for k, (key, w) in enumerate(((cell_e, base), (cell_e, change), (cell_e, tc),
+                                          (cell_e, td), (cell_i, base), (cell_i, change))):
+                bins[k, at] += np.bincount(key, weights=w, minlength=C + 1)[:C]
+    for rows in row_chunks(len(s_code), start=blocks * n):
         e, i, sc = e_code[rows], i_code[rows], s_code[rows]
         keep = (e != i) & (sc >= 0) & (e >= 0) & (i >= 0)
         offset = np.where(keep, sc.astype(np.intp) * C, S * C)
         key_e = np.where(keep, offset + e, S * C)
         key_i = np.where(keep, offset + i, S * C)
-        base = columns["base_value"][rows]
-        change = columns["new_value"][rows] - base
-        for k, (key, w) in enumerate(((key_e, base), (key_e, change),
-                                      (key_e, columns["trade_creation"][rows]),
-                                      (key_e, columns["trade_diversion"][rows]),
-                                      (key_i, base), (key_i, change))):
+        base, change, tc, td = weights(rows)
+        for k, (key, w) in enumerate(((key_e, base), (key_e, change), (key_e, tc),
+                                      (key_e, td), (key_i, base), (key_i, change))):
             bins[k] += np.bincount(key, weights=w, minlength=S * C + 1)
     sums = {name: bins[k, : S * C] for k, name in enumerate(names)}
     out = welfare.reset_index(drop=True).copy()
@@ -92,7 +112,8 @@ def sector_view(results: pd.DataFrame, sectors: pd.DataFrame) -> pd.DataFrame:
     sectors, so sectors do not add up to the total).
 
     One ``bincount`` per side and measure over (scenario, economy, product) on integer
-    codes (a chunk of rows at a time), then a product-to-sector 0/1 matrix; a row is listed
+    codes (on the table's scenario blocks with each cell's key made once, then a chunk of
+    the remaining rows at a time), then a product-to-sector 0/1 matrix; a row is listed
     where the economy has cross-border rows in the sector (as a groupby over the rows would
     list it).
     """
@@ -112,9 +133,26 @@ def sector_view(results: pd.DataFrame, sectors: pd.DataFrame) -> pd.DataFrame:
     base_all = results["base_value"].to_numpy(dtype=float)
     new_all = results["new_value"].to_numpy(dtype=float)
 
+    blocks, n = scenario_blocks(s_code, e_code, i_code, h_code)
+
     def side(code: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         bins = np.zeros((3, S * C * H))
-        for rows in row_chunks(len(s_code)):
+        if blocks:  # each cell's key once, every block's values into its scenario's bins
+            e, i, h = e_code[:n], i_code[:n], h_code[:n]
+            keep = (e != i) & (h >= 0) & (e >= 0) & (i >= 0)
+            cell = np.where(keep, code[:n].astype(np.intp) * H + h, C * H)  # C*H: dropped
+            present = np.bincount(cell, minlength=C * H + 1)[: C * H]
+            for b in range(blocks):
+                sc = int(s_code[b * n])
+                if sc < 0:
+                    continue
+                rows = slice(b * n, (b + 1) * n)
+                at = slice(sc * C * H, (sc + 1) * C * H)
+                base = base_all[rows]
+                for k, w in enumerate((base, new_all[rows] - base)):
+                    bins[k, at] += np.bincount(cell, weights=w, minlength=C * H + 1)[: C * H]
+                bins[2, at] += present
+        for rows in row_chunks(len(s_code), start=blocks * n):
             e, i, sc, h = e_code[rows], i_code[rows], s_code[rows], h_code[rows]
             keep = (e != i) & (sc >= 0) & (h >= 0) & (e >= 0) & (i >= 0)
             if not keep.any():
