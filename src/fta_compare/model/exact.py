@@ -67,10 +67,11 @@ _MAX_HALVINGS = 40
 _CD_BAND = 1e-8  # |1 - Es| below this: Cobb-Douglas index with its 2nd-order correction
 _NEAR_CD = 0.1  # |1 - Es| below this: expm1/log1p form of the index (no cancellation)
 # max elements of one (n, N, N) temporary: batches of more products are solved a chunk at a
-# time, so that the working arrays of a Newton step stay in the cache (1 MB each; 327
-# products at N = 20). The default run's 20 scenarios on one thread: 5.25 CPU-s with 64 MB
-# chunks, 4.40 with 1 MB (products are solved independently: the same numbers to the bit)
-_CHUNK = 1 << 17
+# time, so that the working arrays of a Newton step stay in the cache (4 MB each; 1,310
+# products at N = 20). The default run's 20 scenarios, 64 MB -> 4 MB chunks: one thread
+# 5.25 -> 4.39 CPU-s; two threads 5.24 -> 4.84 CPU-s, 2.71 -> 2.54 s (products are solved
+# independently: the same numbers to the bit)
+_CHUNK = 1 << 19
 _SHIFT_GAP = 600.0  # max gap of a log-sum-exp shift above the maximum (exp(-600) ~ 1e-261)
 _COMPACT = 0.8  # drop finished products from the working arrays when fewer remain active
 
