@@ -268,15 +268,21 @@ def test_workbook_through_memory_scratch_equals_the_one_through_disk(tmp_path: P
     assert books[0][1:] == [("a", 1.5), ("b", -2.0)]
 
 
-def test_workbook_container_is_deflated_by_zlib_ng(tmp_path: Path) -> None:
-    """Every part of a Book's container is deflated by zlib-ng at DEFLATE_LEVEL (its raw
-    stream is zlib-ng's, byte for byte), the container is a valid zip that openpyxl reads,
-    and XlsxWriter's own ZipFile is back in place after the store."""
+def test_workbook_container_is_deflated_by_zlib_ng(tmp_path: Path, monkeypatch) -> None:
+    """Every part of a Book's container is deflated by zlib-ng at DEFLATE_LEVEL on the
+    packager's threads (its raw stream is zlib-ng's, byte for byte), the container is a
+    valid zip that openpyxl reads, and XlsxWriter's own ZipFile is back in place after."""
     import xlsxwriter.workbook as xw
     from zlib_ng import zlib_ng
 
+    from fta_compare.report import deflate as deflate_mod
     from fta_compare.report.book import Book, write_table
     from fta_compare.report.deflate import DEFLATE_LEVEL
+
+    on_threads: list[str] = []
+    real = deflate_mod._deflate_file
+    monkeypatch.setattr(deflate_mod, "_deflate_file",
+                        lambda path: on_threads.append(path) or real(path))
 
     frame = pd.DataFrame({"scenario": [f"s{k % 7}" for k in range(3000)],
                           "value": np.linspace(-1.0, 1.0, 3000)})
@@ -289,6 +295,7 @@ def test_workbook_container_is_deflated_by_zlib_ng(tmp_path: Path) -> None:
         assert z.testzip() is None
         infos = z.infolist()
         assert infos and all(i.compress_type == zipfile.ZIP_DEFLATED for i in infos)
+        assert len(on_threads) == len(infos)  # every part deflated while packing
         raw = z.open("xl/worksheets/sheet1.xml").read()
         sheet = z.getinfo("xl/worksheets/sheet1.xml")
     c = zlib_ng.compressobj(DEFLATE_LEVEL, zlib_ng.DEFLATED, -15)
@@ -297,3 +304,49 @@ def test_workbook_container_is_deflated_by_zlib_ng(tmp_path: Path) -> None:
     rows = [tuple(c.value for c in row) for row in ws.iter_rows()]
     assert len(rows) == 3001 and rows[1] == ("s0", -1.0)
     assert rows[-1] == ("s3", 1.0)  # row 2999: 2999 % 7 = 3
+
+
+def test_zip_takes_a_part_deflated_beforehand_only_while_it_is_unchanged(tmp_path: Path
+                                                                         ) -> None:
+    """ZlibNgZipFile writes a part's stream deflated beforehand (on the packager's
+    threads) as it is; a part whose size changed since, or whose deflating failed, is
+    deflated again as it is zipped. Every entry reads back as the file's bytes."""
+    from concurrent.futures import Future
+
+    from zlib_ng import zlib_ng
+
+    from fta_compare.report.deflate import Deflated, ZlibNgZipFile, deflate
+
+    data = b"".join(b"<row r='%d'><c><v>%d</v></c></row>" % (k, k * k) for k in range(4000))
+    files = {}
+    for name in ("same", "grown", "failed"):
+        files[name] = tmp_path / f"{name}.xml"
+        files[name].write_bytes(data)
+    files["grown"].write_bytes(data + b"<row/>")  # written again after it was deflated
+
+    def done(value: object) -> Future:
+        fut: Future = Future()
+        if isinstance(value, Exception):
+            fut.set_exception(value)
+        else:
+            fut.set_result(value)
+        return fut
+
+    c9 = zlib_ng.compressobj(9, zlib_ng.DEFLATED, -15)  # a stream ours would not make
+    level9 = c9.compress(data) + c9.flush()
+    deflated = {str(files["same"]): done(Deflated(len(data), level9)),
+                str(files["grown"]): done(Deflated(len(data), level9)),
+                str(files["failed"]): done(OSError("gone"))}
+    out = tmp_path / "parts.zip"
+    with ZlibNgZipFile(out, "w", compression=zipfile.ZIP_DEFLATED,
+                       deflated=deflated) as z:
+        for name, path in files.items():
+            z.write(path, f"{name}.xml")
+    assert not deflated  # each taken once
+    with zipfile.ZipFile(out) as z:
+        assert z.testzip() is None
+        assert z.read("same.xml") == data and z.read("failed.xml") == data
+        assert z.read("grown.xml") == data + b"<row/>"
+        assert z.getinfo("same.xml").compress_size == len(level9)  # taken as it was
+        assert z.getinfo("grown.xml").compress_size == len(deflate(data + b"<row/>"))
+        assert z.getinfo("failed.xml").compress_size == len(deflate(data))
