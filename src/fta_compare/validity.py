@@ -49,21 +49,26 @@ class Validity:
         return self.negative_cells == 0 and self.large_shock_cells == 0
 
 
-def check(scenario: str, model: str, m: MarketArrays, shock: Shock, res: ModelResult
-          ) -> Validity:
-    """The checks of the module docstring for one solved scenario."""
-    traded = m.base_value > 0
-    neg = traded & (res.new_value < 0)
+def check(scenario: str, model: str, m: MarketArrays, shock: Shock, res: ModelResult,
+          market: MarketArrays | None = None) -> Validity:
+    """The checks of the module docstring for one solved scenario; ``market``: the market
+    ``res`` holds when it is only the products the shock moves
+    (:func:`~fta_compare.model.moving.solve_moving_only`: the others keep their base
+    values, never negative)."""
+    solved = m if market is None else market
+    neg = (solved.base_value > 0) & (res.new_value < 0)
+    negative = (int(neg.sum()), float(res.new_value[neg].sum()),
+                float(solved.base_value[neg].sum()))
     large_cells, large_value = 0, 0.0
     if model in LINEAR_MODELS:
+        traded = m.base_value > 0
         rel = (1.0 + shock.new_rate) / (1.0 + m.base_rate)
         if shock.trade_cost is not None:
             rel = rel * (1.0 + shock.trade_cost)
         large = traded & (np.abs(rel - 1.0) > LINEAR_LIMIT)
         large_cells = int(large.sum())
         large_value = float(m.base_value[large].sum())
-    return Validity(scenario, model, int(neg.sum()), float(res.new_value[neg].sum()),
-                    float(m.base_value[neg].sum()), large_cells, large_value)
+    return Validity(scenario, model, *negative, large_cells, large_value)
 
 
 def _bn(x: float, unit: str) -> str:

@@ -54,6 +54,27 @@ def shared_products(m: MarketArrays, s: Shock, ref: Shock) -> np.ndarray:
     return moving_products(m, s) & ~differing_products(m, s, ref)
 
 
+def solve_moving_only(solver: Solver, m: MarketArrays, s: Shock
+                      ) -> tuple[MarketArrays, ModelResult]:
+    """``(market, result)``: ``solver`` on the products ``s`` moves, as the market of those
+    products alone (``m`` itself when every product moves, or for batched elasticity
+    draws). The other products keep their base values with zero effects, as
+    :func:`solve_moving` fills them in; a caller that needs only sums of effects, or the
+    moving cells, takes this instead of the full arrays."""
+    if m.import_demand.ndim != 2 or m.base_value.ndim != 3:
+        return m, solver(m, s)
+    move = moving_products(m, s)
+    if move.all():
+        return m, solver(m, s)
+    p = np.flatnonzero(move)
+    prime = getattr(solver, "base_constants", None)
+    if prime is not None:  # derived once on the whole market, sliced for each subset
+        prime(m)
+    tcost = None if s.trade_cost is None else np.asarray(s.trade_cost)[p]
+    sub = m.take(p)
+    return sub, solver(sub, Shock(new_rate=s.new_rate[p], trade_cost=tcost))
+
+
 def solve_moving(solver: Solver, m: MarketArrays, s: Shock,
                  ref: tuple[ModelResult, np.ndarray] | None = None) -> ModelResult:
     """``solver`` on the moving products only, scattered back to all products.
