@@ -400,8 +400,7 @@ def _other_model(model: str, solution: str, m: MarketArrays, prep: PreparedRun
     from fta_compare.robustness import model_label, solve_welfare
 
     label = model_label(model, solution)
-    welfare, found = solve_welfare(solver_for(model, solution), label, m, prep.shocks,
-                                   workers=1)
+    welfare, found = solve_welfare(solver_for(model, solution), label, m, prep.shocks)
     return label, welfare, found
 
 

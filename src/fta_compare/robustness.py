@@ -29,35 +29,26 @@ def model_label(model: str, solution: str) -> str:
 
 
 def solve_welfare(solver: Callable[[MarketArrays, Shock], ModelResult], label: str,
-                  m: MarketArrays, shocks: Sequence[tuple[str, Shock]],
-                  workers: int | None = None) -> tuple[np.ndarray, list[Validity]]:
-    """(S, N) net welfare per scenario and economy under ``solver``, and validity findings.
+                  m: MarketArrays, shocks: Sequence[tuple[str, Shock]]
+                  ) -> tuple[np.ndarray, list[Validity]]:
+    """(S, N) net welfare per scenario and economy under ``solver``, and validity findings,
+    one scenario at a time (the rankings run beside other work).
 
     Each scenario is solved on the products it moves only and never spread back to the
     full arrays (:func:`~fta_compare.model.moving.solve_moving_only`): the other products
-    add no welfare and keep their base values. ``workers``: scenario threads (default
-    one; the rankings run beside other work)."""
-    from concurrent.futures import ThreadPoolExecutor
-
+    add no welfare and keep their base values."""
     from fta_compare.model.moving import solve_moving_only
     from fta_compare.parallel import one_blas_thread
 
-    def one(name: str, shock: Shock) -> tuple[np.ndarray, Validity]:
-        market, res = solve_moving_only(solver, m, shock)
-        ok = res.converged.astype(bool)
-        return (res.net_welfare[ok].sum(axis=0),
-                check(name, label, m, shock, res, market=market))
-
-    with one_blas_thread():
-        if workers is not None and workers > 1:
-            with ThreadPoolExecutor(max_workers=workers) as pool:
-                done = list(pool.map(lambda item: one(*item), shocks))
-        else:
-            done = [one(name, shock) for name, shock in shocks]
     out = np.zeros((len(shocks), m.n_countries))
-    for k, (welfare, _) in enumerate(done):
-        out[k] = welfare
-    return out, [found for _, found in done]
+    found = []
+    with one_blas_thread():
+        for k, (name, shock) in enumerate(shocks):
+            market, res = solve_moving_only(solver, m, shock)
+            ok = res.converged.astype(bool)
+            out[k] = res.net_welfare[ok].sum(axis=0)
+            found.append(check(name, label, m, shock, res, market=market))
+    return out, found
 
 
 def ranks(values: pd.Series, scenarios: Sequence[str]) -> np.ndarray:

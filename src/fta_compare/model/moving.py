@@ -66,7 +66,12 @@ def solve_moving_only(solver: Solver, m: MarketArrays, s: Shock
     move = moving_products(m, s)
     if move.all():
         return m, solver(m, s)
-    p = np.flatnonzero(move)
+    return _solve_products(solver, m, s, np.flatnonzero(move))
+
+
+def _solve_products(solver: Solver, m: MarketArrays, s: Shock, p: np.ndarray
+                    ) -> tuple[MarketArrays, ModelResult]:
+    """``solver`` on products ``p`` of ``m`` alone: (their market, its result)."""
     prime = getattr(solver, "base_constants", None)
     if prime is not None:  # derived once on the whole market, sliced for each subset
         prime(m)
@@ -107,12 +112,7 @@ def solve_moving(solver: Solver, m: MarketArrays, s: Shock,
         rows = np.flatnonzero(same)
         parts.append((rows, rows, ref[0]))
     if p.size:
-        prime = getattr(solver, "base_constants", None)
-        if prime is not None:  # derived once on the whole market, sliced for each subset
-            prime(m)
-        tcost = None if s.trade_cost is None else np.asarray(s.trade_cost)[p]
-        parts.append((p, slice(None), solver(m.take(p), Shock(new_rate=s.new_rate[p],
-                                                               trade_cost=tcost))))
+        parts.append((p, slice(None), _solve_products(solver, m, s, p)[1]))
     for at, src, res in parts:
         new_value[at] = res.new_value[src]
         tc[at] = res.trade_creation[src]

@@ -145,18 +145,22 @@ class Workbook(xlsxwriter.Workbook):
     docstring). XlsxWriter makes its ``ZipFile`` by the name in its own module: the name
     points to :class:`ZlibNgZipFile` while this workbook is stored, under a lock."""
 
+    _packager: _Packager | None = None
+
+    def _get_packager(self) -> Packager:
+        return self._packager if self._packager is not None else super()._get_packager()
+
     def _store_workbook(self) -> None:
         with _STORE_LOCK, ThreadPoolExecutor(THREADS, thread_name_prefix="deflate") as pool:
-            packager = _Packager(pool)
+            packager = self._packager = _Packager(pool)
             standard: Any = _xlsxwriter_workbook.ZipFile
 
             def zip_file(*args: Any, **kwargs: Any) -> ZlibNgZipFile:
                 return ZlibNgZipFile(*args, deflated=packager.deflated, **kwargs)
 
-            self._get_packager = lambda: packager  # type: ignore[method-assign]
             _xlsxwriter_workbook.ZipFile = zip_file  # type: ignore[misc]
             try:
                 super()._store_workbook()
             finally:
                 _xlsxwriter_workbook.ZipFile = standard
-                del self._get_packager
+                self._packager = None
